@@ -1,0 +1,63 @@
+// Package cli is scopevault's command line: one file per command group. With
+// internal/server it is where the parts are wired together; commands that
+// talk to a running server do so only through its public REST APIs.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// NewRootCommand builds the scopevault command tree.
+func NewRootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "scopevault",
+		Short:         "Databricks secret scopes backed by Azure Key Vault, without Azure",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newUpCommand(), newHostsCommand(), newRotateKeyCommand())
+	for _, add := range extraCommands {
+		root.AddCommand(add())
+	}
+	return root
+}
+
+// extraCommands are command groups registered by their own files.
+var extraCommands []func() *cobra.Command
+
+// Main runs the CLI and returns the process exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	root := NewRootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if err := root.ExecuteContext(ctx); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.msg != "" {
+				fmt.Fprintln(stderr, ee.msg)
+			}
+			return ee.code
+		}
+		fmt.Fprintln(stderr, "ERROR:", err)
+		return 1
+	}
+	return 0
+}
+
+// exitError ends the command with a given code and message.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }

@@ -1,0 +1,178 @@
+package entra
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/identity"
+)
+
+// handler serves Entra ID for svc.
+type handler struct {
+	svc *identity.Service
+	log *slog.Logger
+}
+
+// NewHandler returns the Entra ID endpoints for svc.
+func NewHandler(svc *identity.Service, logger *slog.Logger) http.Handler {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	h := &handler{svc: svc, log: logger}
+	mux := http.NewServeMux()
+	aad := func(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+		return endpoint{fn: fn, render: h.renderAADError}
+	}
+	mux.Handle("GET /{tenant}/v2.0/.well-known/openid-configuration", aad(h.openIDConfigV2))
+	mux.Handle("GET /{tenant}/.well-known/openid-configuration", aad(h.openIDConfigV1))
+	mux.Handle("GET /{tenant}/discovery/v2.0/keys", aad(h.keys))
+	mux.Handle("GET /{tenant}/discovery/keys", aad(h.keys))
+	mux.Handle("GET /common/discovery/instance", aad(h.instanceDiscovery))
+	// MSAL spells it UserRealm; older clients use lower case.
+	mux.Handle("GET /common/UserRealm/{user}", aad(h.userRealm))
+	mux.Handle("GET /common/userrealm/{user}", aad(h.userRealm))
+	mux.Handle("POST /{tenant}/oauth2/v2.0/token", aad(h.tokenV2))
+	mux.Handle("POST /{tenant}/oauth2/token", aad(h.tokenV1))
+	mux.Handle("GET /msi/token", endpoint{fn: h.msiToken, render: h.renderMSIError})
+	return mux
+}
+
+// endpoint adapts a handler that returns an error; render writes the
+// failure in the endpoint's protocol (AADSTS JSON or MSI JSON).
+type endpoint struct {
+	fn     func(http.ResponseWriter, *http.Request) error
+	render func(http.ResponseWriter, *http.Request, error)
+}
+
+func (e endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := e.fn(w, r); err != nil {
+		e.render(w, r, err)
+	}
+}
+
+// oauthErrors maps identity's AADSTS reasons to the OAuth2 error and status
+// Entra answers with. Anything else that is EINVALID is an invalid_request.
+var oauthErrors = map[string]struct {
+	kind   string
+	status int
+}{
+	identity.ReasonMissingParameter: {"invalid_request", http.StatusBadRequest},
+	identity.ReasonUnsupportedGrant: {"unsupported_grant_type", http.StatusBadRequest},
+	identity.ReasonTenantNotFound:   {"invalid_request", http.StatusBadRequest},
+	identity.ReasonAppNotFound:      {"unauthorized_client", http.StatusBadRequest},
+	identity.ReasonInvalidSecret:    {"invalid_client", http.StatusUnauthorized},
+	identity.ReasonMissingSecret:    {"invalid_client", http.StatusUnauthorized},
+	identity.ReasonSecretExpired:    {"invalid_client", http.StatusUnauthorized},
+	identity.ReasonInvalidScope:     {"invalid_scope", http.StatusBadRequest},
+	identity.ReasonResourceNotFound: {"invalid_resource", http.StatusBadRequest},
+	identity.ReasonInvalidPassword:  {"invalid_grant", http.StatusBadRequest},
+	reasonInvalidInstance:           {"invalid_instance", http.StatusBadRequest},
+}
+
+// aadError is Entra's error body.
+type aadError struct {
+	Error         string `json:"error"`
+	Description   string `json:"error_description"`
+	Codes         []int  `json:"error_codes"`
+	Timestamp     string `json:"timestamp"`
+	TraceID       string `json:"trace_id"`
+	CorrelationID string `json:"correlation_id"`
+	ErrorURI      string `json:"error_uri"`
+}
+
+func (h *handler) renderAADError(w http.ResponseWriter, r *http.Request, err error) {
+	kind, status, code := "invalid_request", http.StatusBadRequest, 90023
+	reason := scopevault.ErrorReasonOf(err)
+	if m, ok := oauthErrors[reason]; ok {
+		kind, status = m.kind, m.status
+	}
+	if n, ok := strings.CutPrefix(reason, "AADSTS"); ok {
+		code, _ = strconv.Atoi(n)
+	}
+	msg := scopevault.ErrorMessageOf(err)
+	if scopevault.ErrorCodeOf(err) == scopevault.EINTERNAL {
+		kind, status, code, msg = "server_error", http.StatusInternalServerError, 50000, "There was an error issuing a token."
+	}
+	trace, corr := newGUID(), correlationID(r)
+	ts := h.svc.Now().UTC().Format("2006-01-02 15:04:05Z")
+	h.log.LogAttrs(r.Context(), slog.LevelInfo, "entra: request failed",
+		slog.String("path", r.URL.Path), slog.Int("status", status), slog.String("error", kind),
+		slog.Int("aadsts", code), slog.String("trace_id", trace), slog.String("correlation_id", corr),
+		slog.String("request_id", scopevault.RequestIDFrom(r.Context())))
+	if status == http.StatusInternalServerError {
+		// The cause stays in our log; the client gets the trace id to quote.
+		h.log.LogAttrs(r.Context(), slog.LevelError, "entra: internal error", slog.String("trace_id", trace), slog.Any("err", err))
+	}
+	w.Header().Set("x-ms-request-id", trace)
+	w.Header().Set("client-request-id", corr)
+	writeJSON(w, status, aadError{
+		Error: kind,
+		Description: "AADSTS" + strconv.Itoa(code) + ": " + msg + "\r\nTrace ID: " + trace +
+			"\r\nCorrelation ID: " + corr + "\r\nTimestamp: " + ts,
+		Codes:         []int{code},
+		Timestamp:     ts,
+		TraceID:       trace,
+		CorrelationID: corr,
+		ErrorURI:      authority(r) + "/error?code=" + strconv.Itoa(code),
+	})
+}
+
+// correlationID echoes the client's client-request-id when it is a GUID, as
+// Entra does, so a client can match its logs with ours.
+func correlationID(r *http.Request) string {
+	if id := r.Header.Get("client-request-id"); validGUID(id) {
+		return strings.ToLower(id)
+	}
+	return newGUID()
+}
+
+// authority is the base URL the client reached us at.
+func authority(r *http.Request) string { return "https://" + r.Host }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// noStore marks a response that carries (or answers a request for) a token.
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store, no-cache")
+	w.Header().Set("Pragma", "no-cache")
+}
+
+func newGUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+func validGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// epoch renders t as the decimal Unix seconds string v1 and MSI responses use.
+func epoch(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }

@@ -1,0 +1,149 @@
+package keyvault
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/scopevault/scopevault"
+)
+
+// errorJSON is Key Vault's error envelope (lower-case innererror).
+type errorJSON struct {
+	Error errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Code       string     `json:"code"`
+	Message    string     `json:"message"`
+	InnerError *innerJSON `json:"innererror,omitempty"`
+}
+
+type innerJSON struct {
+	Code string `json:"code"`
+}
+
+func unescape(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.PathUnescape(s)
+	if err != nil {
+		return "", scopevault.Errorf(scopevault.EINVALID, "", "The request URI contains an invalid name: %s", s)
+	}
+	return u, nil
+}
+
+// challengeResource is the resource named in the 401 challenge. The SDKs
+// require the vault host to end with "." + the resource host (Go compares
+// ports too), so it is derived from the host the client used:
+// <name>.vault.azure.net[:p] -> https://vault.azure.net[:p];
+// 127.a.b.c:p (a vault's no-setup address) -> https://a.b.c:p.
+func challengeResource(host string) string {
+	h, port := host, ""
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		h, port = host[:i], host[i:]
+	}
+	if port == ":443" {
+		port = ""
+	}
+	if strings.HasSuffix(strings.ToLower(h), VaultSuffix) {
+		return "https://vault.azure.net" + port
+	}
+	if a, err := netip.ParseAddr(h); err == nil && a.Is4() {
+		if i := strings.IndexByte(h, '.'); i > 0 {
+			return "https://" + h[i+1:] + port
+		}
+	}
+	return "https://vault.azure.net"
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, req *request, err error) {
+	status, body := h.render(req, err)
+	if c, ok := isChallenge(err); ok {
+		tenant := "common"
+		if req.vault != nil {
+			tenant = req.vault.TenantID
+		}
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization="%s/%s", resource="%s"`,
+			h.cfg.AuthorityHost, tenant, challengeResource(req.r.Host)))
+		status, body = http.StatusUnauthorized, errorJSON{Error: errorBody{Code: "Unauthorized", Message: c.msg}}
+	}
+	if status >= 500 {
+		h.cfg.Logger.Error("keyvault: internal error", "request_id", scopevault.RequestIDFrom(req.r.Context()),
+			"op", string(req.route.op), "err", err)
+	}
+	writeJSON(w, status, body)
+}
+
+// render maps a domain error to Key Vault's status and body.
+func (h *Handler) render(req *request, err error) (int, errorJSON) {
+	code, reason, msg := scopevault.ErrorCodeOf(err), scopevault.ErrorReasonOf(err), scopevault.ErrorMessageOf(err)
+	withInner := func(c string) *innerJSON {
+		if c == "" {
+			return nil
+		}
+		return &innerJSON{Code: c}
+	}
+	switch code {
+	case scopevault.EINVALID:
+		return http.StatusBadRequest, errorJSON{Error: errorBody{Code: "BadParameter", Message: msg, InnerError: withInner(reason)}}
+	case scopevault.ENOTFOUND:
+		c := reason
+		if c == "" {
+			c = "NotFound"
+		}
+		return http.StatusNotFound, errorJSON{Error: errorBody{Code: c, Message: msg}}
+	case scopevault.ECONFLICT:
+		return http.StatusConflict, errorJSON{Error: errorBody{Code: "Conflict", Message: msg, InnerError: withInner(reason)}}
+	case scopevault.EFORBIDDEN:
+		return http.StatusForbidden, errorJSON{Error: errorBody{Code: "Forbidden", Message: msg, InnerError: withInner(reason)}}
+	case scopevault.ETHROTTLED:
+		return http.StatusTooManyRequests, errorJSON{Error: errorBody{Code: "Throttled", Message: msg}}
+	case scopevault.EUNAUTHORIZED:
+		return http.StatusUnauthorized, errorJSON{Error: errorBody{Code: "Unauthorized", Message: msg}}
+	}
+	return http.StatusInternalServerError, errorJSON{Error: errorBody{Code: "InternalServerError",
+		Message: "An internal error occurred. Request id: " + scopevault.RequestIDFrom(req.r.Context())}}
+}
+
+// denied renders a negative decision as the service's 403, naming caller,
+// action and resource; the decision's own reason picks the message.
+func denied(d scopevault.Decision, req *request) error {
+	v, c := req.vault, req.caller
+	caller := c.String()
+	vault := v.Name + ";location=" + v.Location
+	switch d.Reason {
+	case "ForbiddenByRbac":
+		return scopevault.Errorf(scopevault.EFORBIDDEN, "ForbiddenByRbac",
+			"Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: %s\r\nAction: '%s'\r\nResource: '%s'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: %s\r\n",
+			caller, d.Action, d.Resource, vault)
+	case "AccessDenied":
+		return scopevault.Errorf(scopevault.EFORBIDDEN, "AccessDenied",
+			"Access denied. Caller was not found on any access policy.\r\nCaller: appid=%s;oid=%s;numgroups=%d;iss=%s\r\nVault: %s",
+			c.AppID, c.ObjectID, len(c.GroupIDs), c.Issuer, vault)
+	case "ForbiddenByPolicy":
+		return scopevault.Errorf(scopevault.EFORBIDDEN, "AccessDenied",
+			"The user, group or application '%s' does not have secrets %s permission on key vault '%s'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287",
+			caller, scopevault.Operations[req.route.op].Verb, vault)
+	case "ForbiddenByFirewall":
+		return scopevault.Errorf(scopevault.EFORBIDDEN, "ForbiddenByFirewall",
+			"Client address is not authorized and caller is not a trusted service.\r\nClient address: %s\r\nCaller: %s\r\nVault: %s",
+			scopevault.OriginFrom(req.r.Context()).RemoteAddr.Addr(), caller, vault)
+	case "ForbiddenByConnection":
+		return scopevault.Errorf(scopevault.EFORBIDDEN, "ForbiddenByConnection",
+			"Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\nCaller: %s\r\nVault: %s", caller, vault)
+	}
+	return scopevault.Errorf(scopevault.EFORBIDDEN, d.Reason, "Caller is not authorized to perform this operation: %s", d.Rule)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	if body != nil {
+		_ = json.NewEncoder(w).Encode(body)
+	}
+}

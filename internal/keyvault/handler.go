@@ -1,0 +1,121 @@
+// Package keyvault is the Key Vault secrets data-plane wire: it turns HTTP
+// requests into operations, runs each through the one pipeline
+// (authenticate -> network gate -> authorize -> operate) and renders results
+// and *scopevault.Error in Key Vault's exact shapes.
+//
+// It imports the domain and internal/secrets; it never imports another wire
+// package (entra, arm, databricks).
+package keyvault
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/secrets"
+)
+
+// TokenInfo is what a verified bearer token says.
+type TokenInfo struct {
+	Audience string
+	Issuer   string
+	TenantID string
+	Caller   *scopevault.Caller
+}
+
+// Verifier checks a bearer token's signature and lifetime and resolves the
+// caller's groups. Audience and tenant are checked here, against the vault.
+type Verifier interface {
+	VerifyBearer(ctx context.Context, token string) (*TokenInfo, error)
+}
+
+// Authorizer decides data-plane access (RBAC or access policies).
+type Authorizer interface {
+	AuthorizeData(ctx context.Context, c *scopevault.Caller, v *scopevault.Vault, op scopevault.Operation, secretName string) (scopevault.Decision, error)
+}
+
+// Gate is the vault's network gate. A nil Gate lets every request through.
+type Gate interface {
+	CheckNetwork(ctx context.Context, c *scopevault.Caller, v *scopevault.Vault) (scopevault.Decision, error)
+}
+
+// Config wires a Handler.
+type Config struct {
+	Engine     *secrets.Engine
+	Verifier   Verifier
+	Authorizer Authorizer
+	Gate       Gate
+	// AuthorityHost is the identity service's base URL ("https://localhost:8443"),
+	// named in the 401 challenge so clients know where the tenant lives.
+	AuthorityHost string
+	Logger        *slog.Logger
+}
+
+// Handler serves the secrets API of every vault; the vault is chosen by the
+// address the client connected to or by a <vault>.vault.azure.net host name.
+type Handler struct {
+	cfg Config
+}
+
+// New returns a Handler.
+func New(cfg Config) *Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.AuthorityHost = strings.TrimSuffix(cfg.AuthorityHost, "/")
+	return &Handler{cfg: cfg}
+}
+
+// VaultSuffix is the DNS suffix of the real vault host names.
+const VaultSuffix = ".vault.azure.net"
+
+// VaultNameFromHost returns the vault name of a "<name>.vault.azure.net[:port]" host.
+func VaultNameFromHost(host string) (string, bool) {
+	h := hostOnly(host)
+	if !strings.HasSuffix(strings.ToLower(h), VaultSuffix) {
+		return "", false
+	}
+	name := h[:len(h)-len(VaultSuffix)]
+	if name == "" || strings.Contains(name, ".") {
+		return "", false
+	}
+	return name, true
+}
+
+func hostOnly(host string) string {
+	if ap, err := netip.ParseAddrPort(host); err == nil {
+		return ap.Addr().String()
+	}
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		return host[:i]
+	}
+	return host
+}
+
+// vaultFor resolves the vault a request is for.
+func (h *Handler) vaultFor(r *http.Request) (*scopevault.Vault, error) {
+	if name, ok := VaultNameFromHost(r.Host); ok {
+		return h.cfg.Engine.Vault(r.Context(), name)
+	}
+	o := scopevault.OriginFrom(r.Context())
+	if o.LocalAddr.IsValid() {
+		return h.cfg.Engine.VaultByAddress(r.Context(), o.LocalAddr.Addr())
+	}
+	return nil, scopevault.Errorf(scopevault.ENOTFOUND, "VaultNotFound", "No vault is served at this address.")
+}
+
+// Serves reports whether r is addressed to a vault's data plane.
+func (h *Handler) Serves(r *http.Request) bool {
+	if _, ok := VaultNameFromHost(r.Host); ok {
+		return true
+	}
+	o := scopevault.OriginFrom(r.Context())
+	if !o.LocalAddr.IsValid() {
+		return false
+	}
+	_, err := h.cfg.Engine.VaultByAddress(r.Context(), o.LocalAddr.Addr())
+	return err == nil
+}

@@ -1,0 +1,185 @@
+package keyvault
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/scopevault/scopevault"
+)
+
+// request is one data-plane request moving through the pipeline.
+type request struct {
+	r          *http.Request
+	vault      *scopevault.Vault
+	caller     *scopevault.Caller
+	route      route
+	apiVersion string
+	base       string // https://host[:port] as the client addressed us
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// ServeHTTP runs the pipeline: resolve vault, authenticate, check api-version,
+// resolve the operation, network gate, authorize, operate.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := scopevault.RequestIDFrom(r.Context())
+	if reqID == "" {
+		reqID = newRequestID()
+		r = r.WithContext(scopevault.WithRequestID(r.Context(), reqID))
+	}
+	hdr := w.Header()
+	hdr.Set("Cache-Control", "no-cache")
+	hdr.Set("Pragma", "no-cache")
+	hdr.Set("Expires", "-1")
+	hdr.Set("x-ms-request-id", reqID)
+	if id := r.Header.Get("x-ms-client-request-id"); id != "" {
+		hdr.Set("x-ms-client-request-id", id)
+	}
+	hdr.Set("x-ms-keyvault-service-version", "1.9.0.0-scopevault")
+	hdr.Set("x-ms-keyvault-network-info", networkInfo(r))
+	hdr.Set("Strict-Transport-Security", "max-age=31536000;includeSubDomains")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+
+	req := &request{r: r, base: baseURL(r)}
+	if err := h.serve(w, req); err != nil {
+		h.writeError(w, req, err)
+	}
+}
+
+// networkInfo is the x-ms-keyvault-network-info value: the client address as
+// the listener saw it, never as a header claims it.
+func networkInfo(r *http.Request) string {
+	o := scopevault.OriginFrom(r.Context())
+	addr := o.RemoteAddr.Addr().Unmap()
+	if !addr.IsValid() {
+		return "conn_type=Ipv4;addr=unknown;act_addr_fam=InterNetwork;"
+	}
+	if addr.Is6() {
+		return "conn_type=Ipv6;addr=" + addr.String() + ";act_addr_fam=InterNetworkV6;"
+	}
+	return "conn_type=Ipv4;addr=" + addr.String() + ";act_addr_fam=InterNetwork;"
+}
+
+// baseURL is the vault URL the client used; ids and nextLinks are built from it.
+func baseURL(r *http.Request) string {
+	host := r.Host
+	host = strings.TrimSuffix(host, ":443")
+	return "https://" + host
+}
+
+func (h *Handler) serve(w http.ResponseWriter, req *request) error {
+	r := req.r
+	ctx := r.Context()
+	v, err := h.vaultFor(r)
+	if err != nil {
+		return err
+	}
+	req.vault = v
+
+	// 1. Authenticate. A request without a bearer token is the SDK's challenge probe.
+	token, ok := bearer(r)
+	if !ok {
+		return errChallenge("AKV10000: Request is missing a Bearer or PoP token.")
+	}
+	info, err := h.cfg.Verifier.VerifyBearer(ctx, token)
+	if err != nil {
+		return errChallenge("AKV10001: " + scopevault.ErrorMessageOf(err))
+	}
+	if !keyVaultAudience(info.Audience) {
+		return errChallenge(fmt.Sprintf("AKV10022: Invalid audience. Expected https://vault.azure.net, found: %s.", info.Audience))
+	}
+	if !strings.EqualFold(info.TenantID, v.TenantID) {
+		return errChallenge(fmt.Sprintf("AKV10032: Invalid issuer. Expected one of https://sts.windows.net/%s/, found %s.", v.TenantID, info.Issuer))
+	}
+	req.caller = info.Caller
+	ctx = scopevault.WithCaller(ctx, info.Caller)
+	req.r = r.WithContext(ctx)
+
+	// 2. api-version.
+	apiVersion := r.URL.Query().Get("api-version")
+	if !supportedAPIVersions[apiVersion] {
+		if apiVersion == "" {
+			return scopevault.Errorf(scopevault.EINVALID, "", "The api-version query parameter is required.")
+		}
+		return scopevault.Errorf(scopevault.EINVALID, "", "The specified version (%s) is not recognized. Consider using the latest supported version (%s).", apiVersion, latestAPIVersion)
+	}
+	req.apiVersion = apiVersion
+
+	// 3. Resolve the operation.
+	rt, ok := parseRoute(r.Method, r.URL.EscapedPath())
+	if !ok {
+		return scopevault.Errorf(scopevault.EINVALID, "", "The request URI is not a valid secrets API operation: %s %s", r.Method, r.URL.Path)
+	}
+	if rt.name, err = unescape(rt.name); err != nil {
+		return err
+	}
+	if rt.version, err = unescape(rt.version); err != nil {
+		return err
+	}
+	if rt.name != "" && !scopevault.ValidSecretName(rt.name) {
+		return scopevault.Errorf(scopevault.EINVALID, "", "The request URI contains an invalid name: %s", rt.name)
+	}
+	req.route = rt
+
+	// 4. Network gate, then 5. authorization: both decisions name their rule.
+	if h.cfg.Gate != nil {
+		d, err := h.cfg.Gate.CheckNetwork(ctx, req.caller, v)
+		if err != nil {
+			return err
+		}
+		if !d.Allowed {
+			return denied(d, req)
+		}
+	}
+	d, err := h.cfg.Authorizer.AuthorizeData(ctx, req.caller, v, rt.op, rt.name)
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return denied(d, req)
+	}
+	if d.AssignmentID != "" {
+		w.Header().Set("x-ms-keyvault-rbac-assignment-id", d.AssignmentID)
+	}
+
+	// 6. Operate.
+	return h.operate(w, req)
+}
+
+func bearer(r *http.Request) (string, bool) {
+	a := r.Header.Get("Authorization")
+	if len(a) < 7 || !strings.EqualFold(a[:7], "bearer ") {
+		return "", false
+	}
+	t := strings.TrimSpace(a[7:])
+	return t, t != ""
+}
+
+func keyVaultAudience(aud string) bool {
+	switch strings.TrimSuffix(strings.ToLower(aud), "/") {
+	case "https://vault.azure.net", scopevault.KeyVaultAppID:
+		return true
+	}
+	return false
+}
+
+// challengeError is a 401 that carries the WWW-Authenticate challenge.
+type challengeError struct{ msg string }
+
+func (e *challengeError) Error() string { return e.msg }
+
+func errChallenge(msg string) error { return &challengeError{msg: msg} }
+
+func isChallenge(err error) (*challengeError, bool) {
+	var c *challengeError
+	return c, errors.As(err, &c)
+}

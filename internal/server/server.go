@@ -1,0 +1,284 @@
+// Package server is scopevault's composition root: it opens the data
+// directory, builds the store, barrier, identity, authorization and engines,
+// and serves every wire protocol over TLS on one port — the control plane on
+// the main address and each vault's data plane on its own loopback address.
+//
+// It is the one place (with internal/cli) that imports several wire packages.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/authz"
+	"github.com/scopevault/scopevault/internal/barrier"
+	"github.com/scopevault/scopevault/internal/config"
+	"github.com/scopevault/scopevault/internal/entra"
+	"github.com/scopevault/scopevault/internal/identity"
+	"github.com/scopevault/scopevault/internal/keyvault"
+	"github.com/scopevault/scopevault/internal/secrets"
+	"github.com/scopevault/scopevault/internal/store"
+	"github.com/scopevault/scopevault/internal/store/sqlite"
+	"github.com/scopevault/scopevault/internal/tlsx"
+)
+
+// Config is what `up` needs.
+type Config struct {
+	DataDir string
+	// Host is the main listen address (default 127.0.0.1).
+	Host string
+	// Port is the one port every listener uses; 0 picks a free one.
+	Port int
+	// MasterKey, if nil, comes from config.MasterKey(DataDir).
+	MasterKey []byte
+	Logger    *slog.Logger
+	// Now is the clock (tests inject one).
+	Now func() time.Time
+}
+
+// Server is a running scopevault.
+type Server struct {
+	cfg      Config
+	Store    store.Store
+	Barrier  *barrier.Barrier
+	Identity *identity.Service
+	Authz    *authz.Authorizer
+	Engine   *secrets.Engine
+	CA       *tlsx.CA
+	Boot     *Bootstrap
+
+	port      int
+	lock      *os.File
+	http      *http.Server
+	keyvault  http.Handler
+	control   http.Handler
+	mu        sync.Mutex
+	listeners map[string]net.Listener
+	wg        sync.WaitGroup
+	closed    bool
+}
+
+// Start opens the data directory and starts serving.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.DataDir == "" {
+		cfg.DataDir = config.DefaultDataDir
+	}
+	if cfg.Host == "" {
+		cfg.Host = "127.0.0.1"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("server: data directory: %w", err)
+	}
+	s := &Server{cfg: cfg, listeners: map[string]net.Listener{}}
+	ok := false
+	defer func() {
+		if !ok {
+			s.closeResources()
+		}
+	}()
+	lock, err := LockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.lock = lock
+	if cfg.MasterKey == nil {
+		if cfg.MasterKey, _, err = config.MasterKey(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	st, err := sqlite.Open(filepath.Join(cfg.DataDir, config.DBFile))
+	if err != nil {
+		return nil, err
+	}
+	s.Store = st
+	if s.Barrier, err = barrier.Open(ctx, st, cfg.MasterKey); err != nil {
+		// An interrupted rotate-key may have sealed the keyring with the
+		// pending key: finish that rotation.
+		pending := config.PendingMasterKey(cfg.DataDir)
+		if pending == nil {
+			return nil, err
+		}
+		if s.Barrier, err = barrier.Open(ctx, st, pending); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(filepath.Join(cfg.DataDir, config.MasterKeyFile+".new"), filepath.Join(cfg.DataDir, config.MasterKeyFile)); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.Update(ctx, func(tx store.Tx) error {
+		s.CA, err = tlsx.LoadOrCreate(ctx, s.Barrier.Wrap(tx))
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := config.WriteFileAtomic(filepath.Join(cfg.DataDir, config.CAFile), s.CA.PEM(), 0o644); err != nil {
+		return nil, err
+	}
+	if s.Identity, err = identity.New(ctx, st, s.Barrier); err != nil {
+		return nil, err
+	}
+	s.Identity.Now = cfg.Now
+	s.Authz = authz.New(st, s.Barrier)
+	s.Authz.Now = cfg.Now
+	s.Engine = secrets.New(st, s.Barrier)
+	s.Engine.Now = cfg.Now
+
+	main, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return nil, fmt.Errorf("server: listen: %w", err)
+	}
+	s.port = main.Addr().(*net.TCPAddr).Port
+	s.listeners["main"] = main
+
+	if s.Boot, err = s.bootstrap(ctx); err != nil {
+		return nil, err
+	}
+	s.buildHandlers()
+	s.http = &http.Server{
+		Handler:           s,
+		TLSConfig:         s.CA.TLSConfig(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ConnContext:       connContext,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
+	}
+	s.serve(main)
+	vaults, err := s.Engine.ListVaults(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vaults {
+		if err := s.EnsureVaultListener(v); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.writeEnvFile(); err != nil {
+		return nil, err
+	}
+	ok = true
+	return s, nil
+}
+
+// connContext attaches the network origin as the listener saw it.
+func connContext(ctx context.Context, c net.Conn) context.Context {
+	var o scopevault.Origin
+	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
+		o.RemoteAddr = ap
+	}
+	if ap, err := netip.ParseAddrPort(c.LocalAddr().String()); err == nil {
+		o.LocalAddr = ap
+	}
+	return scopevault.WithOrigin(ctx, o)
+}
+
+func (s *Server) serve(l net.Listener) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.http.ServeTLS(l, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.cfg.Logger.Error("server: listener stopped", "addr", l.Addr().String(), "err", err)
+		}
+	}()
+}
+
+// EnsureVaultListener starts listening on a vault's loopback address.
+func (s *Server) EnsureVaultListener(v *scopevault.Vault) error {
+	if v.Address == "" {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.listeners[v.Address] != nil {
+		return nil
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(v.Address, strconv.Itoa(s.port)))
+	if err != nil {
+		return fmt.Errorf("server: vault %s: listen on %s: %w", v.Name, v.Address, err)
+	}
+	s.listeners[v.Address] = l
+	if s.http != nil {
+		s.serve(l)
+	}
+	return nil
+}
+
+// Port is the port every listener uses.
+func (s *Server) Port() int { return s.port }
+
+// URL is the control plane's base URL (identity, ARM, health).
+func (s *Server) URL() string { return "https://localhost:" + strconv.Itoa(s.port) }
+
+// VaultURL is a vault's no-setup data-plane URL.
+func (s *Server) VaultURL(v *scopevault.Vault) string {
+	return "https://" + net.JoinHostPort(v.Address, strconv.Itoa(s.port)) + "/"
+}
+
+// DataDir is where the server keeps its files.
+func (s *Server) DataDir() string { return s.cfg.DataDir }
+
+// Shutdown stops accepting requests, waits for in-flight ones (so every
+// acknowledged write is committed) and closes the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	var err error
+	if s.http != nil {
+		err = s.http.Shutdown(ctx)
+	}
+	s.wg.Wait()
+	return errors.Join(err, s.closeResources())
+}
+
+func (s *Server) closeResources() error {
+	var errs []error
+	s.mu.Lock()
+	for k, l := range s.listeners {
+		l.Close()
+		delete(s.listeners, k)
+	}
+	s.mu.Unlock()
+	if s.Store != nil {
+		errs = append(errs, s.Store.Close())
+		s.Store = nil
+	}
+	if s.lock != nil {
+		s.lock.Close()
+		s.lock = nil
+	}
+	return errors.Join(errs...)
+}
+
+// LockDataDir takes an exclusive lock on the data directory so two servers
+// (or a server and rotate-key) never share it.
+func LockDataDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, config.LockFile), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("server: lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("server: data directory %s is in use by another scopevault process", dir)
+	}
+	return f, nil
+}
+
+var _ = entra.NewHandler
+var _ = keyvault.New
