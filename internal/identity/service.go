@@ -116,9 +116,13 @@ func newSigningKey() (*signingKey, error) {
 	if err != nil {
 		return nil, err
 	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return nil, err
+	}
 	now := time.Now()
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(now.UnixNano()),
+		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: "scopevault token signing"},
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.AddDate(20, 0, 0),
