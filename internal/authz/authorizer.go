@@ -32,6 +32,8 @@ type Authorizer struct {
 	// decisions, emulating Key Vault's RBAC cache (minutes in Azure). Zero
 	// means immediately, the default so tests and scripts are deterministic.
 	PropagationDelay time.Duration
+
+	cache store.Cached[*rbacSnapshot]
 }
 
 // New returns an Authorizer over st. Every value goes through b, so role

@@ -118,40 +118,26 @@ func (a *Authorizer) decideRBAC(ctx context.Context, caller *scopevault.Caller, 
 	now := a.now()
 	var best *scopevault.RoleAssignment
 	var bestRole string
-	err := a.view(ctx, func(tx store.Tx) error {
-		all, err := listJSON[scopevault.RoleAssignment](ctx, tx, assignmentsPrefix)
-		if err != nil {
-			return err
-		}
-		roles := map[string]role{}
-		for i := range all {
-			ra := &all[i]
-			if !principalMatches(caller, ra.PrincipalID) || !IsAncestorOrSelf(ra.Scope, resource) ||
-				now.Before(ra.Created.Add(a.PropagationDelay)) {
-				continue
-			}
-			if best != nil && scopeDepth(ra.Scope) <= scopeDepth(best.Scope) {
-				continue
-			}
-			r, ok := roles[ra.RoleDefinitionID]
-			if !ok {
-				var found bool
-				if r, found, err = lookupRole(ctx, tx, ra.RoleDefinitionID); err != nil {
-					return err
-				}
-				roles[ra.RoleDefinitionID] = r
-				if !found {
-					continue // a dangling role grants nothing
-				}
-			}
-			if r.grants(action, data, target) {
-				best, bestRole = ra, r.def.RoleName
-			}
-		}
-		return nil
-	})
+	snap, err := a.snapshot(ctx)
 	if err != nil {
 		return scopevault.Decision{}, err
+	}
+	for i := range snap.assignments {
+		ra := &snap.assignments[i]
+		if !principalMatches(caller, ra.PrincipalID) || !IsAncestorOrSelf(ra.Scope, resource) ||
+			now.Before(ra.Created.Add(a.PropagationDelay)) {
+			continue
+		}
+		if best != nil && scopeDepth(ra.Scope) <= scopeDepth(best.Scope) {
+			continue
+		}
+		r, ok := snap.roles[ra.RoleDefinitionID]
+		if !ok {
+			continue // a dangling role grants nothing
+		}
+		if r.grants(action, data, target) {
+			best, bestRole = ra, r.def.RoleName
+		}
 	}
 	if best != nil {
 		d.Allowed = true
@@ -215,4 +201,38 @@ func anyMatch(patterns []string, action string) bool {
 		}
 	}
 	return false
+}
+
+// rbacSnapshot is every assignment with its role resolved: what decisions
+// read on the hot path, rebuilt only when something under authz/ changed.
+type rbacSnapshot struct {
+	assignments []scopevault.RoleAssignment
+	roles       map[string]role // by role GUID; dangling roles are absent
+}
+
+func (a *Authorizer) snapshot(ctx context.Context) (*rbacSnapshot, error) {
+	return a.cache.Get(a.st, "authz", func() (*rbacSnapshot, error) {
+		snap := &rbacSnapshot{roles: map[string]role{}}
+		err := a.view(ctx, func(tx store.Tx) error {
+			all, err := listJSON[scopevault.RoleAssignment](ctx, tx, assignmentsPrefix)
+			if err != nil {
+				return err
+			}
+			snap.assignments = all
+			for _, ra := range all {
+				if _, done := snap.roles[ra.RoleDefinitionID]; done {
+					continue
+				}
+				r, found, err := lookupRole(ctx, tx, ra.RoleDefinitionID)
+				if err != nil {
+					return err
+				}
+				if found {
+					snap.roles[ra.RoleDefinitionID] = r
+				}
+			}
+			return nil
+		})
+		return snap, err
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/scopevault/scopevault"
@@ -323,17 +324,31 @@ func (s *Service) listPrincipals(ctx context.Context, tx store.Tx, tid string) (
 }
 
 // GroupsOf returns the object ids of every group oid belongs to, directly or
-// through nested groups, sorted. An unknown oid belongs to no group.
+// through nested groups, sorted. An unknown oid belongs to no group. It runs
+// on every data-plane request, so the membership graph is cached per tenant
+// and rebuilt only when something under dir/ changed.
 func (s *Service) GroupsOf(ctx context.Context, tid, oid string) ([]string, error) {
-	all, err := s.ListPrincipals(ctx, tid)
+	idx, err := s.groups.Get(s.st, "dir", func() (*groupIndex, error) {
+		return &groupIndex{parents: map[string]map[string][]string{}}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	parents := map[string][]string{} // member -> groups directly containing it
-	for _, p := range all {
-		for _, m := range p.Members {
-			parents[m] = append(parents[m], p.ObjectID)
+	parents, err := idx.tenant(normID(tid), func() (map[string][]string, error) {
+		all, err := s.ListPrincipals(ctx, tid)
+		if err != nil {
+			return nil, err
 		}
+		parents := map[string][]string{} // member -> groups directly containing it
+		for _, p := range all {
+			for _, m := range p.Members {
+				parents[m] = append(parents[m], p.ObjectID)
+			}
+		}
+		return parents, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	seen := map[string]bool{}
 	queue := []string{normID(oid)}
@@ -353,4 +368,27 @@ func (s *Service) GroupsOf(ctx context.Context, tid, oid string) ([]string, erro
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// groupIndex holds, per tenant, which groups directly contain each member.
+type groupIndex struct {
+	mu      sync.Mutex
+	parents map[string]map[string][]string
+}
+
+func (g *groupIndex) tenant(tid string, load func() (map[string][]string, error)) (map[string][]string, error) {
+	g.mu.Lock()
+	p, ok := g.parents[tid]
+	g.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := load()
+	if err != nil {
+		return nil, err
+	}
+	g.mu.Lock()
+	g.parents[tid] = p
+	g.mu.Unlock()
+	return p, nil
 }

@@ -33,6 +33,9 @@ type Service struct {
 	Now func() time.Time
 	// TokenLifetime is the lifetime of issued access tokens.
 	TokenLifetime time.Duration
+
+	verified verifiedTokens
+	groups   store.Cached[*groupIndex]
 }
 
 // signingKey is the RSA key tokens are signed with, plus a self-signed

@@ -3,8 +3,10 @@ package identity
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -131,6 +133,44 @@ func (c *Claims) Caller() *scopevault.Caller {
 // lifetime against Now (with ClockSkew), and returns its claims. Errors are
 // EUNAUTHORIZED and never quote the token.
 func (s *Service) VerifyToken(ctx context.Context, raw string) (*Claims, error) {
+	if raw == "" || len(raw) > maxTokenLen {
+		return nil, errToken("The access token is missing or malformed.")
+	}
+	// A token's signature is checked once: the cache maps the token's hash to
+	// its claims, and the lifetime is still checked on every use.
+	key := sha256.Sum256([]byte(raw))
+	now := s.now()
+	s.verified.mu.Lock()
+	c, ok := s.verified.m[key]
+	s.verified.mu.Unlock()
+	if ok && !now.Before(c.NotBefore.Add(-ClockSkew)) && now.Before(c.Expires.Add(ClockSkew)) {
+		cp := *c
+		return &cp, nil
+	}
+	c, err := s.verifyToken(raw)
+	if err != nil {
+		return nil, err
+	}
+	s.verified.mu.Lock()
+	if s.verified.m == nil || len(s.verified.m) >= maxVerifiedTokens {
+		s.verified.m = make(map[[32]byte]*Claims)
+	}
+	s.verified.m[key] = c
+	s.verified.mu.Unlock()
+	cp := *c
+	return &cp, nil
+}
+
+// maxVerifiedTokens bounds the verification cache; when full it starts over.
+const maxVerifiedTokens = 8192
+
+// verifiedTokens caches verified claims by token hash.
+type verifiedTokens struct {
+	mu sync.Mutex
+	m  map[[32]byte]*Claims
+}
+
+func (s *Service) verifyToken(raw string) (*Claims, error) {
 	if raw == "" || len(raw) > maxTokenLen {
 		return nil, errToken("The access token is missing or malformed.")
 	}

@@ -31,6 +31,8 @@ type Engine struct {
 	barrier *barrier.Barrier
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	vaults store.Cached[*vaultIndex]
 }
 
 // New returns an engine over st, sealing values with b.

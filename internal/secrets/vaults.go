@@ -83,34 +83,60 @@ func nextAddr(ctx context.Context, tx store.Tx) (netip.Addr, error) {
 	return netip.Addr{}, scopevault.Errorf(scopevault.ECONFLICT, "", "no loopback address left for a new vault")
 }
 
-// Vault returns a live (not soft-deleted) vault by name.
-func (e *Engine) Vault(ctx context.Context, name string) (*scopevault.Vault, error) {
-	var v scopevault.Vault
-	err := e.view(ctx, func(tx store.Tx) error { return getJSON(ctx, tx, vaultKey(name), &v) })
-	if errors.Is(err, store.ErrNotFound) || (err == nil && v.Deleted != nil) {
-		return nil, scopevault.Errorf(scopevault.ENOTFOUND, "ResourceNotFound", "The Resource 'Microsoft.KeyVault/vaults/%s' was not found.", name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
+// vaultIndex is every vault by name and by address: the data plane resolves
+// a vault on every request, so it is cached until something under arm/ changes.
+type vaultIndex struct {
+	byName map[string]*scopevault.Vault
+	byAddr map[string]*scopevault.Vault
 }
 
-// VaultByAddress returns the live vault listening on addr.
-func (e *Engine) VaultByAddress(ctx context.Context, addr netip.Addr) (*scopevault.Vault, error) {
-	var name []byte
-	err := e.view(ctx, func(tx store.Tx) error {
-		var err error
-		name, err = tx.Get(ctx, addrPrefix+addr.Unmap().String())
-		return err
+func (e *Engine) index(ctx context.Context) (*vaultIndex, error) {
+	return e.vaults.Get(e.store, "arm", func() (*vaultIndex, error) {
+		all, err := e.ListVaults(ctx)
+		if err != nil {
+			return nil, err
+		}
+		idx := &vaultIndex{byName: map[string]*scopevault.Vault{}, byAddr: map[string]*scopevault.Vault{}}
+		for _, v := range all {
+			idx.byName[scopevault.VaultKey(v.Name)] = v
+			if v.Address != "" {
+				idx.byAddr[v.Address] = v
+			}
+		}
+		return idx, nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, scopevault.Errorf(scopevault.ENOTFOUND, "VaultNotFound", "No vault is served at %s.", addr)
-	}
+}
+
+func vaultNotFound(name string) error {
+	return scopevault.Errorf(scopevault.ENOTFOUND, "ResourceNotFound", "The Resource 'Microsoft.KeyVault/vaults/%s' was not found.", name)
+}
+
+// Vault returns a live (not soft-deleted) vault by name. The result is a copy.
+func (e *Engine) Vault(ctx context.Context, name string) (*scopevault.Vault, error) {
+	idx, err := e.index(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return e.Vault(ctx, string(name))
+	v, ok := idx.byName[scopevault.VaultKey(name)]
+	if !ok || v.Deleted != nil {
+		return nil, vaultNotFound(name)
+	}
+	cp := *v
+	return &cp, nil
+}
+
+// VaultByAddress returns the live vault listening on addr. The result is a copy.
+func (e *Engine) VaultByAddress(ctx context.Context, addr netip.Addr) (*scopevault.Vault, error) {
+	idx, err := e.index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := idx.byAddr[addr.Unmap().String()]
+	if !ok || v.Deleted != nil {
+		return nil, scopevault.Errorf(scopevault.ENOTFOUND, "VaultNotFound", "No vault is served at %s.", addr)
+	}
+	cp := *v
+	return &cp, nil
 }
 
 // ListVaults returns every vault, soft-deleted ones included.

@@ -17,6 +17,8 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync"
 )
 
 // ErrNotFound is returned by Get for a missing key.
@@ -46,6 +48,12 @@ type Store interface {
 	// wrote is kept and Update returns an error.
 	Update(ctx context.Context, fn func(Tx) error) error
 	Close() error
+	// Generation counts committed Updates that wrote under a top-level key
+	// segment ("dir", "arm", "authz", "kv", "core": the part before the first
+	// '/'). Caches of data read from the store compare it to know they are
+	// stale. A backend shared by several processes must also count the other
+	// processes' commits.
+	Generation(segment string) uint64
 }
 
 // Tx is a transaction. It must not be used after its View/Update returns.
@@ -59,4 +67,46 @@ type Tx interface {
 	// List returns keys starting with prefix and greater than after (after=""
 	// means from the start), in byte order, at most limit entries (limit<=0: all).
 	List(ctx context.Context, prefix, after string, limit int) ([]KV, error)
+}
+
+// Segment is the top-level segment of key: the part before the first '/'.
+func Segment(key string) string {
+	if i := strings.IndexByte(key, '/'); i >= 0 {
+		return key[:i]
+	}
+	return key
+}
+
+// Cached holds a value derived from one segment of the store and rebuilds it
+// when that segment's generation has moved. The zero value is ready to use.
+type Cached[T any] struct {
+	mu  sync.Mutex
+	gen uint64
+	ok  bool
+	val T
+}
+
+// Get returns the cached value, calling load when the segment changed since
+// it was built. The generation is read before load runs, so a write that
+// lands during load makes the next Get rebuild.
+func (c *Cached[T]) Get(st Store, segment string, load func() (T, error)) (T, error) {
+	gen := st.Generation(segment)
+	c.mu.Lock()
+	if c.ok && c.gen == gen {
+		v := c.val
+		c.mu.Unlock()
+		return v, nil
+	}
+	c.mu.Unlock()
+	v, err := load()
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	c.mu.Lock()
+	if !c.ok || gen >= c.gen {
+		c.val, c.gen, c.ok = v, gen, true
+	}
+	c.mu.Unlock()
+	return v, nil
 }

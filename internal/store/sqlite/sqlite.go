@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/scopevault/scopevault/internal/store"
 
@@ -29,6 +30,9 @@ type Store struct {
 	// It is a channel rather than a mutex so that a waiting Update gives up
 	// when its ctx ends.
 	writeSlot chan struct{}
+	// gens counts commits per top-level key segment (see store.Store.Generation).
+	gensMu sync.Mutex
+	gens   map[string]uint64
 }
 
 var _ store.Store = (*Store)(nil)
@@ -55,7 +59,23 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: create schema: %w", err)
 	}
-	return &Store{db: db, writeSlot: make(chan struct{}, 1)}, nil
+	return &Store{db: db, writeSlot: make(chan struct{}, 1), gens: map[string]uint64{}}, nil
+}
+
+// Generation returns the count of commits that wrote under segment.
+// Only this process's commits are counted: one server owns a data directory.
+func (s *Store) Generation(segment string) uint64 {
+	s.gensMu.Lock()
+	defer s.gensMu.Unlock()
+	return s.gens[segment]
+}
+
+func (s *Store) bump(segments map[string]bool) {
+	s.gensMu.Lock()
+	defer s.gensMu.Unlock()
+	for seg := range segments {
+		s.gens[seg]++
+	}
 }
 
 // Close closes the database. Calling it again does nothing.
@@ -106,7 +126,8 @@ func (s *Store) run(ctx context.Context, begin string, readOnly bool, fn func(st
 	if _, err := conn.ExecContext(ctx, begin); err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	ferr := fn(&tx{q: conn, readOnly: readOnly})
+	t := &tx{q: conn, readOnly: readOnly}
+	ferr := fn(t)
 	end := "ROLLBACK"
 	if ferr == nil && !readOnly {
 		end = "COMMIT"
@@ -123,6 +144,9 @@ func (s *Store) run(ctx context.Context, begin string, readOnly bool, fn func(st
 		return fmt.Errorf("sqlite: %s: %w", strings.ToLower(end), err)
 	}
 	clean = true
+	if end == "COMMIT" && len(t.touched) > 0 {
+		s.bump(t.touched)
+	}
 	return ferr
 }
 
@@ -135,6 +159,14 @@ type querier interface {
 type tx struct {
 	q        querier
 	readOnly bool
+	touched  map[string]bool // segments written
+}
+
+func (t *tx) touch(key string) {
+	if t.touched == nil {
+		t.touched = map[string]bool{}
+	}
+	t.touched[store.Segment(key)] = true
 }
 
 var errReadOnly = errors.New("sqlite: write in a read-only transaction")
@@ -158,6 +190,7 @@ func (t *tx) Put(ctx context.Context, key string, value []byte) error {
 	if value == nil {
 		value = []byte{}
 	}
+	t.touch(key)
 	if _, err := t.q.ExecContext(ctx, `INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`, key, value); err != nil {
 		return fmt.Errorf("sqlite: put: %w", err)
 	}
@@ -168,6 +201,7 @@ func (t *tx) Delete(ctx context.Context, key string) error {
 	if t.readOnly {
 		return errReadOnly
 	}
+	t.touch(key)
 	if _, err := t.q.ExecContext(ctx, `DELETE FROM kv WHERE k = ?`, key); err != nil {
 		return fmt.Errorf("sqlite: delete: %w", err)
 	}
