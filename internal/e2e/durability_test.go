@@ -205,3 +205,38 @@ func TestNoPlaintextAtRest(t *testing.T) {
 		t.Fatal("restart created a new bootstrap identity")
 	}
 }
+
+// TestSIGTERMShutsDownCleanly: SIGTERM ends `up` with status 0, and what was
+// acknowledged before it is there after a restart.
+func TestSIGTERMShutsDownCleanly(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	proc := startProcess(t, bin, dir)
+	env := MustEnvFile(t, dir)
+	c := MustClient(t, env)
+	token := c.AdminToken(t)
+	vaultURL := strings.TrimSuffix(env["AZURE_KEYVAULT_URL"], "/")
+	for i := range 20 {
+		if status, body, err := c.Do("PUT", fmt.Sprintf("%s/secrets/term-%d?api-version=7.6", vaultURL, i), token, map[string]string{"value": fmt.Sprint(i)}); err != nil || status != 200 {
+			t.Fatalf("set: %d %s %v", status, body, err)
+		}
+	}
+	if err := proc.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := proc.Wait(); err != nil {
+		t.Fatalf("up after SIGTERM: %v (want exit status 0)", err)
+	}
+	proc = startProcess(t, bin, dir) // the lock was released and the data is readable
+	defer func() { proc.Process.Signal(syscall.SIGTERM); proc.Wait() }()
+	env = MustEnvFile(t, dir)
+	c = MustClient(t, env)
+	token = c.AdminToken(t)
+	vaultURL = strings.TrimSuffix(env["AZURE_KEYVAULT_URL"], "/")
+	for i := range 20 {
+		status, body, err := c.Do("GET", fmt.Sprintf("%s/secrets/term-%d/?api-version=7.6", vaultURL, i), token, nil)
+		if err != nil || status != 200 || !strings.Contains(string(body), fmt.Sprintf(`"value":"%d"`, i)) {
+			t.Fatalf("after restart, term-%d: %d %s %v", i, status, body, err)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package e2e
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
+
+	"github.com/scopevault/scopevault/internal/server"
+)
+
+// resolvingTransport is name resolution pointed at scopevault, as a hosts-file
+// line would do: *.vault.azure.net dials the given loopback address. The SDK
+// itself is unmodified; TLS trusts the server's CA.
+func resolvingTransport(srv *server.Server, addr string) *http.Client {
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	tr := &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: srv.CA.Pool()},
+		DialContext: func(ctx context.Context, network, hostport string) (net.Conn, error) {
+			host, port, err := net.SplitHostPort(hostport)
+			if err != nil {
+				return nil, err
+			}
+			if strings.HasSuffix(host, ".vault.azure.net") {
+				hostport = net.JoinHostPort(addr, port)
+			}
+			return dialer.DialContext(ctx, network, hostport)
+		},
+	}
+	return &http.Client{Transport: tr}
+}
+
+func realFormClient(t *testing.T, srv *server.Server, vaultURL, addr string) *azsecrets.Client {
+	t.Helper()
+	hc := resolvingTransport(srv, addr)
+	cred, err := azidentity.NewClientSecretCredential(srv.Boot.TenantID, srv.Boot.ClientID, srv.Boot.ClientSecret,
+		&azidentity.ClientSecretCredentialOptions{
+			ClientOptions:            azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: srv.URL() + "/"}, Transport: hc},
+			DisableInstanceDiscovery: true,
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Challenge resource verification stays on (the default).
+	c, err := azsecrets.NewClient(vaultURL, cred, &azsecrets.ClientOptions{ClientOptions: policy.ClientOptions{Transport: hc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func roundTrip(t *testing.T, c *azsecrets.Client, vaultURL string) {
+	t.Helper()
+	ctx := context.Background()
+	v := "real-form-value"
+	set, err := c.SetSecret(ctx, "real-form", azsecrets.SetSecretParameters{Value: &v}, nil)
+	if err != nil {
+		t.Fatalf("SetSecret via %s: %v", vaultURL, err)
+	}
+	if !strings.HasPrefix(string(*set.ID), strings.TrimSuffix(vaultURL, "/")+"/secrets/real-form/") {
+		t.Fatalf("id %s is not under %s", *set.ID, vaultURL)
+	}
+	got, err := c.GetSecret(ctx, "real-form", "", nil)
+	if err != nil || *got.Value != v {
+		t.Fatalf("GetSecret via %s: %v", vaultURL, err)
+	}
+}
+
+// TestRealHostFormAnyPort: https://<vault>.vault.azure.net:PORT/ with the Go
+// SDK's port-aware challenge verification on.
+func TestRealHostFormAnyPort(t *testing.T) {
+	srv := MustServer(t)
+	for _, addr := range []string{"127.0.0.1", "vault"} {
+		t.Run("ok/"+addr, func(t *testing.T) {
+			dial := addr
+			if addr == "vault" {
+				v, err := srv.Engine.Vault(context.Background(), srv.Boot.Vault)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dial = v.Address // what `scopevault hosts` prints
+			}
+			url := "https://" + srv.Boot.Vault + ".vault.azure.net:" + strconv.Itoa(srv.Port()) + "/"
+			roundTrip(t, realFormClient(t, srv, url, dial), url)
+		})
+	}
+}
+
+// TestRealHostFormPort443: exactly Azure's URL, https://<vault>.vault.azure.net/,
+// when `up` may listen on 443 (root or CAP_NET_BIND_SERVICE, port free).
+func TestRealHostFormPort443(t *testing.T) {
+	srv, err := server.Start(context.Background(), server.Config{DataDir: t.TempDir(), Port: 443})
+	if errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, os.ErrPermission) {
+		t.Skipf("port 443 is not available here: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	url := "https://" + srv.Boot.Vault + ".vault.azure.net/"
+	roundTrip(t, realFormClient(t, srv, url, "127.0.0.1"), url)
+}
