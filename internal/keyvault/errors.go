@@ -42,16 +42,18 @@ func unescape(s string) (string, error) {
 // ports too), so it is derived from the host the client used:
 // <name>.vault.azure.net[:p] -> https://vault.azure.net[:p];
 // 127.a.b.c:p (a vault's no-setup address) -> https://a.b.c:p.
+// The port is echoed exactly as the client sent it, ":443" included: a Go
+// client whose vault URL names ":443" compares "<vault>:443" against the
+// resource host, so dropping it would make the SDK refuse the challenge.
+// The suffix keeps the client's case for the same reason (the Go SDK's
+// comparison is case-sensitive); the identity service folds case.
 func challengeResource(host string) string {
 	h, port := host, ""
 	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
 		h, port = host[:i], host[i:]
 	}
-	if port == ":443" {
-		port = ""
-	}
 	if strings.HasSuffix(strings.ToLower(h), VaultSuffix) {
-		return "https://vault.azure.net" + port
+		return "https://" + h[len(h)-len(VaultSuffix)+1:] + port
 	}
 	if a, err := netip.ParseAddr(h); err == nil && a.Is4() {
 		if i := strings.IndexByte(h, '.'); i > 0 {
