@@ -12,7 +12,6 @@ import (
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/config"
-	"github.com/scopevault/scopevault/internal/rm"
 	"github.com/scopevault/scopevault/internal/store"
 )
 
@@ -79,7 +78,7 @@ func (s *Server) bootstrap(ctx context.Context) (*Bootstrap, error) {
 		return nil, err
 	}
 	boot.ClientID, boot.ObjectID, boot.ClientSecret = sp.AppID, sp.ObjectID, secret
-	m := rm.New(s.Store, s.Barrier)
+	m := s.RM
 	if err := m.PutSubscription(ctx, scopevault.Subscription{ID: boot.SubscriptionID, DisplayName: "scopevault", TenantID: boot.TenantID}); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/arm"
 	"github.com/scopevault/scopevault/internal/entra"
 	"github.com/scopevault/scopevault/internal/identity"
 	"github.com/scopevault/scopevault/internal/keyvault"
@@ -40,6 +41,21 @@ func (s *Server) buildHandlers() {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
+	armHandler := arm.New(arm.Config{
+		RM:             s.RM,
+		Engine:         s.Engine,
+		Authz:          s.Authz,
+		Identity:       s.Identity,
+		OnVaultChanged: s.EnsureVaultListener,
+		VaultURL:       s.VaultURL,
+		AuthorityHost:  s.URL(),
+		Logger:         s.cfg.Logger,
+		Now:            s.cfg.Now,
+	})
+	mux.Handle("/subscriptions", armHandler)
+	mux.Handle("/subscriptions/", armHandler)
+	mux.Handle("/providers/", armHandler)
+	mux.Handle("/v1.0/", armHandler)
 	mux.Handle("/", entra.NewHandler(s.Identity, s.cfg.Logger))
 	s.control = mux
 }

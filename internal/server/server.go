@@ -25,9 +25,8 @@ import (
 	"github.com/scopevault/scopevault/internal/authz"
 	"github.com/scopevault/scopevault/internal/barrier"
 	"github.com/scopevault/scopevault/internal/config"
-	"github.com/scopevault/scopevault/internal/entra"
 	"github.com/scopevault/scopevault/internal/identity"
-	"github.com/scopevault/scopevault/internal/keyvault"
+	"github.com/scopevault/scopevault/internal/rm"
 	"github.com/scopevault/scopevault/internal/secrets"
 	"github.com/scopevault/scopevault/internal/store"
 	"github.com/scopevault/scopevault/internal/store/sqlite"
@@ -56,6 +55,7 @@ type Server struct {
 	Identity *identity.Service
 	Authz    *authz.Authorizer
 	Engine   *secrets.Engine
+	RM       *rm.Manager
 	CA       *tlsx.CA
 	Boot     *Bootstrap
 
@@ -140,6 +140,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.Authz.Now = cfg.Now
 	s.Engine = secrets.New(st, s.Barrier)
 	s.Engine.Now = cfg.Now
+	s.RM = rm.New(st, s.Barrier)
+	s.RM.Now = cfg.Now
 
 	main, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {
@@ -279,6 +281,3 @@ func LockDataDir(dir string) (*os.File, error) {
 	}
 	return f, nil
 }
-
-var _ = entra.NewHandler
-var _ = keyvault.New

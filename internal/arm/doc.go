@@ -1,0 +1,16 @@
+// Package arm is the Azure Resource Manager wire: subscriptions, resource
+// groups, Key Vault vaults, role assignments and role definitions, plus the
+// few Microsoft Graph directory calls `az` needs (service principals, users,
+// directory objects) under /v1.0/.
+//
+// Every request passes one pipeline (handler.go): authenticate (a bearer token
+// for ARM's or Graph's audience), check api-version, resolve the operation
+// (ops.go maps each operation to the one action it needs), check the
+// subscription and its tenant, authorize, operate. Failures are
+// *scopevault.Error values rendered in errors.go, the only place that writes
+// an error body.
+//
+// It imports the domain and the services it fronts (internal/rm,
+// internal/secrets, internal/authz, internal/identity); it must never import
+// another wire package (internal/keyvault, internal/entra, internal/databricks).
+package arm

@@ -1,0 +1,176 @@
+package arm
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/authz"
+)
+
+// op names one ARM or Graph operation, as the REST specs name them.
+type op string
+
+const (
+	opListSubscriptions  op = "Subscriptions.List"
+	opGetSubscription    op = "Subscriptions.Get"
+	opListGroups         op = "ResourceGroups.List"
+	opPutGroup           op = "ResourceGroups.CreateOrUpdate"
+	opGetGroup           op = "ResourceGroups.Get"
+	opCheckGroup         op = "ResourceGroups.CheckExistence"
+	opDeleteGroup        op = "ResourceGroups.Delete"
+	opListVaultsBySub    op = "Vaults.ListBySubscription"
+	opListVaultsByGroup  op = "Vaults.ListByResourceGroup"
+	opPutVault           op = "Vaults.CreateOrUpdate"
+	opGetVault           op = "Vaults.Get"
+	opListAssignments    op = "RoleAssignments.ListForScope"
+	opPutAssignment      op = "RoleAssignments.Create"
+	opGetAssignment      op = "RoleAssignments.Get"
+	opDeleteAssignment   op = "RoleAssignments.Delete"
+	opListRoles          op = "RoleDefinitions.List"
+	opGetRole            op = "RoleDefinitions.Get"
+	opCreateSP           op = "graph.ServicePrincipals.Create"
+	opListSPs            op = "graph.ServicePrincipals.List"
+	opGetSP              op = "graph.ServicePrincipals.Get"
+	opGetUser            op = "graph.Users.Get"
+	opGetDirectoryObject op = "graph.DirectoryObjects.Get"
+)
+
+// gate says how and where an operation's action is checked.
+type gate int
+
+const (
+	// gateScope: AuthorizeManagement(action, route scope) before the handler runs.
+	gateScope gate = iota
+	// gateItems: lists; the handler keeps the items the caller may read
+	// (an allow at the list scope covers them all) and refuses when it may read none.
+	gateItems
+	// gateSubscription: readable by anyone holding any role in the subscription,
+	// as ARM lists a subscription to a caller with only a resource-group role.
+	gateSubscription
+	// gateRoleAssignment: the handler calls AuthorizeRoleAssignment with the
+	// assignment's role, so conditional delegation (Key Vault Data Access
+	// Administrator) is honoured.
+	gateRoleAssignment
+	// gateTenant: any authenticated caller of the tenant (role definitions are
+	// directory-wide metadata every principal may read).
+	gateTenant
+	// gateDirectoryRead: Graph reads; Entra's default member permissions.
+	gateDirectoryRead
+	// gateDirectoryAdmin: Graph writes; only principals with DirectoryAdmin.
+	gateDirectoryAdmin
+)
+
+// opSpec is what the pipeline needs to know about an operation.
+type opSpec struct {
+	// Action is the one RBAC action (or Entra directory permission) the operation needs.
+	Action string
+	Gate   gate
+	run    func(*Handler, http.ResponseWriter, *request) error
+}
+
+// operations is the single table mapping operations to actions.
+var operations = map[op]opSpec{
+	opListSubscriptions: {Action: "Microsoft.Resources/subscriptions/read", Gate: gateItems, run: (*Handler).listSubscriptions},
+	opGetSubscription:   {Action: "Microsoft.Resources/subscriptions/read", Gate: gateSubscription, run: (*Handler).getSubscription},
+	opListGroups:        {Action: "Microsoft.Resources/subscriptions/resourceGroups/read", Gate: gateItems, run: (*Handler).listGroups},
+	opPutGroup:          {Action: "Microsoft.Resources/subscriptions/resourceGroups/write", Gate: gateScope, run: (*Handler).putGroup},
+	opGetGroup:          {Action: "Microsoft.Resources/subscriptions/resourceGroups/read", Gate: gateScope, run: (*Handler).getGroup},
+	opCheckGroup:        {Action: "Microsoft.Resources/subscriptions/resourceGroups/read", Gate: gateScope, run: (*Handler).checkGroup},
+	opDeleteGroup:       {Action: "Microsoft.Resources/subscriptions/resourceGroups/delete", Gate: gateScope, run: (*Handler).deleteGroup},
+	opListVaultsBySub:   {Action: "Microsoft.KeyVault/vaults/read", Gate: gateItems, run: (*Handler).listVaults},
+	opListVaultsByGroup: {Action: "Microsoft.KeyVault/vaults/read", Gate: gateItems, run: (*Handler).listVaults},
+	opPutVault:          {Action: "Microsoft.KeyVault/vaults/write", Gate: gateScope, run: (*Handler).putVault},
+	opGetVault:          {Action: "Microsoft.KeyVault/vaults/read", Gate: gateScope, run: (*Handler).getVault},
+	opListAssignments:   {Action: "Microsoft.Authorization/roleAssignments/read", Gate: gateScope, run: (*Handler).listAssignments},
+	opPutAssignment:     {Action: "Microsoft.Authorization/roleAssignments/write", Gate: gateRoleAssignment, run: (*Handler).putAssignment},
+	opGetAssignment:     {Action: "Microsoft.Authorization/roleAssignments/read", Gate: gateScope, run: (*Handler).getAssignment},
+	opDeleteAssignment:  {Action: "Microsoft.Authorization/roleAssignments/delete", Gate: gateRoleAssignment, run: (*Handler).deleteAssignment},
+	opListRoles:         {Action: "Microsoft.Authorization/roleDefinitions/read", Gate: gateTenant, run: (*Handler).listRoles},
+	opGetRole:           {Action: "Microsoft.Authorization/roleDefinitions/read", Gate: gateTenant, run: (*Handler).getRole},
+	opCreateSP:          {Action: "microsoft.directory/servicePrincipals/create", Gate: gateDirectoryAdmin, run: (*Handler).createServicePrincipal},
+	opListSPs:           {Action: "microsoft.directory/servicePrincipals/standard/read", Gate: gateDirectoryRead, run: (*Handler).listServicePrincipals},
+	opGetSP:             {Action: "microsoft.directory/servicePrincipals/standard/read", Gate: gateDirectoryRead, run: (*Handler).getServicePrincipal},
+	opGetUser:           {Action: "microsoft.directory/users/standard/read", Gate: gateDirectoryRead, run: (*Handler).getUser},
+	opGetDirectoryObject: {Action: "microsoft.directory/servicePrincipals/standard/read", Gate: gateDirectoryRead,
+		run: (*Handler).getDirectoryObject},
+}
+
+// gate runs the pipeline's part of the operation's check; gateItems and
+// gateRoleAssignment are finished by the handler, which knows the objects.
+func (h *Handler) gate(req *request) error {
+	switch req.spec.Gate {
+	case gateScope:
+		return h.authorize(req, req.route.scope)
+	case gateSubscription:
+		ok, err := h.holdsRoleIn(req, req.route.scope)
+		if err != nil || ok {
+			return err
+		}
+		return h.authorize(req, req.route.scope)
+	case gateDirectoryAdmin:
+		p, err := h.cfg.Identity.GetPrincipal(req.ctx(), req.caller.TenantID, req.caller.ObjectID)
+		if err != nil && scopevault.ErrorCodeOf(err) != scopevault.ENOTFOUND {
+			return err
+		}
+		if p == nil || !p.DirectoryAdmin {
+			return scopevault.Errorf(scopevault.EFORBIDDEN, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+		}
+	}
+	// gateTenant, gateDirectoryRead: authentication already bound the
+	// caller to its tenant, and every lookup below is made in that tenant.
+	return nil
+}
+
+// authorize checks the operation's action at scope and renders a denial as
+// ARM's AuthorizationFailed.
+func (h *Handler) authorize(req *request, scope string) error {
+	ok, err := h.allowed(req, scope)
+	if err != nil || ok {
+		return err
+	}
+	return denied(req.caller, req.spec.Action, scope)
+}
+
+// allowed reports whether the caller may perform the operation's action at scope.
+func (h *Handler) allowed(req *request, scope string) (bool, error) {
+	d, err := h.cfg.Authz.AuthorizeManagement(req.ctx(), req.caller, req.spec.Action, scope)
+	if err != nil {
+		return false, err
+	}
+	return d.Allowed, nil
+}
+
+// holdsRoleIn reports whether the caller (or one of its groups) holds any
+// role assignment at, above or below scope.
+func (h *Handler) holdsRoleIn(req *request, scope string) (bool, error) {
+	ras, err := h.cfg.Authz.ListAssignments(req.ctx(), authz.ListFilter{Scope: scope})
+	if err != nil {
+		return false, err
+	}
+	for _, ra := range ras {
+		if isCallerOrGroup(req.caller, ra.PrincipalID) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func isCallerOrGroup(c *scopevault.Caller, principalID string) bool {
+	if strings.EqualFold(principalID, c.ObjectID) {
+		return true
+	}
+	for _, g := range c.GroupIDs {
+		if strings.EqualFold(principalID, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// denied is ARM's 403 for a management action.
+func denied(c *scopevault.Caller, action, scope string) error {
+	return scopevault.Errorf(scopevault.EFORBIDDEN, "AuthorizationFailed",
+		"The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+		c.ObjectID, c.ObjectID, action, scope)
+}
