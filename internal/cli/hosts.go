@@ -1,9 +1,59 @@
 package cli
 
 import (
+	"fmt"
+	"net"
+	"net/url"
+	"sort"
+	"strings"
+
 	"github.com/spf13/cobra"
 )
 
 func newHostsCommand() *cobra.Command {
-	return &cobra.Command{Use: "hosts", Short: "Print hosts-file lines for the real vault host names", Hidden: true}
+	var subscription string
+	cmd := &cobra.Command{
+		Use:   "hosts",
+		Short: "Print hosts-file lines that point the real vault host names at scopevault",
+		Long: `Print one hosts-file line per vault, mapping <vault>.vault.azure.net to the
+vault's own loopback address, so https://<vault>.vault.azure.net/ (with 'up --port 443')
+or https://<vault>.vault.azure.net:PORT/ reach scopevault with the SDKs' challenge
+verification left on:
+
+    scopevault hosts | sudo tee -a /etc/hosts
+
+It lists the vaults through the management API, with the credentials of the
+environment ('. .scopevault/scopevault.env') or of 'scopevault az login'.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			s, err := newSession()
+			if err != nil {
+				return err
+			}
+			sub, err := s.subscriptionID(ctx, subscription)
+			if err != nil {
+				return err
+			}
+			vaults, err := s.arm.Vaults(ctx, sub, "")
+			if err != nil {
+				return err
+			}
+			sort.Slice(vaults, func(i, j int) bool { return vaults[i].Name < vaults[j].Name })
+			out := cmd.OutOrStdout()
+			fmt.Fprintln(out, "# scopevault vaults")
+			for _, v := range vaults {
+				addr := "127.0.0.1"
+				if u, err := url.Parse(v.Properties.VaultURI); err == nil {
+					if ip := net.ParseIP(u.Hostname()); ip != nil {
+						addr = ip.String()
+					}
+				}
+				fmt.Fprintf(out, "%s\t%s.vault.azure.net\n", addr, strings.ToLower(v.Name))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&subscription, "subscription", "", "subscription name or id (default: the environment's)")
+	return cmd
 }

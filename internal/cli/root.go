@@ -22,15 +22,9 @@ func NewRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newUpCommand(), newHostsCommand(), newRotateKeyCommand())
-	for _, add := range extraCommands {
-		root.AddCommand(add())
-	}
+	root.AddCommand(newUpCommand(), newHostsCommand(), newRotateKeyCommand(), NewAzCommand())
 	return root
 }
-
-// extraCommands are command groups registered by their own files.
-var extraCommands []func() *cobra.Command
 
 // Main runs the CLI and returns the process exit code.
 func Main(args []string, stdout, stderr io.Writer) int {

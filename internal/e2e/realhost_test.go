@@ -113,3 +113,23 @@ func TestRealHostFormPort443(t *testing.T) {
 	url := "https://" + srv.Boot.Vault + ".vault.azure.net/"
 	roundTrip(t, realFormClient(t, srv, url, "127.0.0.1"), url)
 }
+
+// TestHostsCommand: `scopevault hosts`, run as a user would after sourcing
+// the env file, prints the line that makes the real form resolve to the vault.
+func TestHostsCommand(t *testing.T) {
+	srv := MustServer(t)
+	env := MustEnvFile(t, srv.DataDir())
+	bin := buildBinary(t)
+	out := run(t, t.TempDir(), environ(env), bin, "hosts")
+	v, err := srv.Engine.Vault(context.Background(), srv.Boot.Vault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := v.Address + "\t" + srv.Boot.Vault + ".vault.azure.net"
+	if !strings.Contains(out, want+"\n") {
+		t.Fatalf("hosts output lacks %q:\n%s", want, out)
+	}
+	// The printed line is what the real-form test dials.
+	url := "https://" + srv.Boot.Vault + ".vault.azure.net:" + strconv.Itoa(srv.Port()) + "/"
+	roundTrip(t, realFormClient(t, srv, url, v.Address), url)
+}
