@@ -2,11 +2,11 @@ package client
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/scopevault/scopevault"
 )
 
 // RoleAssignment is a Microsoft.Authorization/roleAssignments resource.
@@ -52,14 +52,7 @@ type RoleDefinition struct {
 }
 
 // NewAssignmentName returns a random GUID, the name of a new role assignment.
-func NewAssignmentName() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+func NewAssignmentName() string { return scopevault.NewGUID() }
 
 // CreateRoleAssignment puts an assignment named name (a GUID) at scope.
 func (a *ARM) CreateRoleAssignment(ctx context.Context, scope, name string, p RoleAssignmentProperties) (RoleAssignment, error) {

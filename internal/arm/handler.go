@@ -2,8 +2,6 @@ package arm
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -80,7 +78,7 @@ func (req *request) ctx() context.Context { return req.r.Context() }
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := scopevault.RequestIDFrom(r.Context())
 	if reqID == "" {
-		reqID = newGUID()
+		reqID = scopevault.NewGUID()
 		r = r.WithContext(scopevault.WithRequestID(r.Context(), reqID))
 	}
 	req := &request{r: r, dialect: dialectOf(r.URL.Path)}
@@ -160,13 +158,4 @@ func (h *Handler) subscription(req *request) (*scopevault.Subscription, error) {
 			req.caller.Issuer, identity.Issuer(s.TenantID), h.cfg.AuthorityHost, s.TenantID)
 	}
 	return s, nil
-}
-
-func newGUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	x := hex.EncodeToString(b[:])
-	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
 }

@@ -173,25 +173,6 @@ func badVault(format string, args ...any) error {
 	return scopevault.Errorf(scopevault.EINVALID, "BadRequest", format, args...)
 }
 
-func validGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 func parseSKU(s *skuJSON) (string, error) {
 	if s == nil {
 		return "", badVault("The parameter 'properties.sku' is required.")
@@ -223,13 +204,13 @@ func parseAccessPolicies(in []accessPolicyJSON) ([]scopevault.AccessPolicy, erro
 	out := make([]scopevault.AccessPolicy, 0, len(in))
 	seen := map[string]bool{}
 	for i, ap := range in {
-		if !validGUID(ap.TenantID) {
+		if !scopevault.ValidGUID(ap.TenantID) {
 			return nil, badVault("The access policy at index %d has an invalid tenantId '%s'.", i, clip(ap.TenantID))
 		}
 		if strings.TrimSpace(ap.ObjectID) == "" {
 			return nil, badVault("The access policy at index %d has no objectId.", i)
 		}
-		if ap.ApplicationID != "" && !validGUID(ap.ApplicationID) {
+		if ap.ApplicationID != "" && !scopevault.ValidGUID(ap.ApplicationID) {
 			return nil, badVault("The access policy at index %d has an invalid applicationId '%s'.", i, clip(ap.ApplicationID))
 		}
 		key := strings.ToLower(ap.ObjectID + "/" + ap.ApplicationID)

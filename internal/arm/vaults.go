@@ -61,7 +61,7 @@ func (h *Handler) createVault(req *request, g *scopevault.ResourceGroup, in *vau
 	if p == nil {
 		return nil, badVault("The parameter 'properties' is required.")
 	}
-	if p.TenantID == nil || !validGUID(*p.TenantID) {
+	if p.TenantID == nil || !scopevault.ValidGUID(*p.TenantID) {
 		return nil, badVault("The parameter 'properties.tenantId' is required and must be a GUID.")
 	}
 	sku, err := parseSKU(p.SKU)
@@ -125,7 +125,7 @@ func (h *Handler) updateVault(req *request, existing *scopevault.Vault, in *vaul
 			return nil, err
 		}
 	}
-	if p.TenantID != nil && !validGUID(*p.TenantID) {
+	if p.TenantID != nil && !scopevault.ValidGUID(*p.TenantID) {
 		return nil, badVault("The parameter 'properties.tenantId' must be a GUID.")
 	}
 	if p.EnableRbacAuthorization != nil && *p.EnableRbacAuthorization != existing.EnableRBACAuthorization {

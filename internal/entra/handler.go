@@ -1,8 +1,6 @@
 package entra
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -100,7 +98,7 @@ func (h *handler) renderAADError(w http.ResponseWriter, r *http.Request, err err
 	if scopevault.ErrorCodeOf(err) == scopevault.EINTERNAL {
 		kind, status, code, msg = "server_error", http.StatusInternalServerError, 50000, "There was an error issuing a token."
 	}
-	trace, corr := newGUID(), correlationID(r)
+	trace, corr := scopevault.NewGUID(), correlationID(r)
 	ts := h.svc.Now().UTC().Format("2006-01-02 15:04:05Z")
 	h.log.LogAttrs(r.Context(), slog.LevelInfo, "entra: request failed",
 		slog.String("path", r.URL.Path), slog.Int("status", status), slog.String("error", kind),
@@ -127,10 +125,10 @@ func (h *handler) renderAADError(w http.ResponseWriter, r *http.Request, err err
 // correlationID echoes the client's client-request-id when it is a GUID, as
 // Entra does, so a client can match its logs with ours.
 func correlationID(r *http.Request) string {
-	if id := r.Header.Get("client-request-id"); validGUID(id) {
+	if id := r.Header.Get("client-request-id"); scopevault.ValidGUID(id) {
 		return strings.ToLower(id)
 	}
-	return newGUID()
+	return scopevault.NewGUID()
 }
 
 // authority is the base URL the client reached us at.
@@ -146,32 +144,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func noStore(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store, no-cache")
 	w.Header().Set("Pragma", "no-cache")
-}
-
-func newGUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
-func validGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if c != '-' {
-				return false
-			}
-		} else if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 // epoch renders t as the decimal Unix seconds string v1 and MSI responses use.

@@ -31,10 +31,10 @@ func (s *Service) CreateServicePrincipal(ctx context.Context, tenantID, displayN
 	now := s.now()
 	p := &scopevault.Principal{
 		TenantID:    normID(tenantID),
-		ObjectID:    newGUID(),
+		ObjectID:    scopevault.NewGUID(),
 		Kind:        scopevault.KindServicePrincipal,
 		DisplayName: displayName,
-		AppID:       newGUID(),
+		AppID:       scopevault.NewGUID(),
 		Credentials: []scopevault.Credential{secretCredential(secret, "default", now, now.Add(DefaultSecretLifetime))},
 		Created:     now,
 	}
@@ -82,7 +82,7 @@ func (s *Service) AddClientSecret(ctx context.Context, tenantID, objectID, displ
 }
 
 func secretCredential(secret, name string, start, end time.Time) scopevault.Credential {
-	return scopevault.Credential{KeyID: newGUID(), DisplayName: name, Hint: secret[:3], Hash: hashSecret(secret), Start: start, End: end}
+	return scopevault.Credential{KeyID: scopevault.NewGUID(), DisplayName: name, Hint: secret[:3], Hash: hashSecret(secret), Start: start, End: end}
 }
 
 // CreateUser adds a user that signs in with upn and password.
@@ -104,11 +104,11 @@ func (s *Service) CreateUser(ctx context.Context, tenantID, upn, displayName, pa
 	now := s.now()
 	p := &scopevault.Principal{
 		TenantID:          normID(tenantID),
-		ObjectID:          newGUID(),
+		ObjectID:          scopevault.NewGUID(),
 		Kind:              scopevault.KindUser,
 		DisplayName:       displayName,
 		UserPrincipalName: upn,
-		Credentials:       []scopevault.Credential{{KeyID: newGUID(), DisplayName: "password", Hash: hash, Start: now}},
+		Credentials:       []scopevault.Credential{{KeyID: scopevault.NewGUID(), DisplayName: "password", Hash: hash, Start: now}},
 		Created:           now,
 	}
 	if err := s.create(ctx, p); err != nil {
@@ -124,7 +124,7 @@ func (s *Service) CreateGroup(ctx context.Context, tenantID, displayName string)
 	}
 	p := &scopevault.Principal{
 		TenantID:    normID(tenantID),
-		ObjectID:    newGUID(),
+		ObjectID:    scopevault.NewGUID(),
 		Kind:        scopevault.KindGroup,
 		DisplayName: displayName,
 		Created:     s.now(),
@@ -172,11 +172,11 @@ func (s *Service) CreateManagedIdentity(ctx context.Context, tenantID, name stri
 	now := s.now()
 	p := &scopevault.Principal{
 		TenantID:    normID(tenantID),
-		ObjectID:    newGUID(),
+		ObjectID:    scopevault.NewGUID(),
 		Kind:        scopevault.KindManagedIdentity,
 		DisplayName: name,
-		AppID:       newGUID(),
-		Credentials: []scopevault.Credential{{KeyID: newGUID(), DisplayName: "identity header", Hash: hashSecret(header), Start: now}},
+		AppID:       scopevault.NewGUID(),
+		Credentials: []scopevault.Credential{{KeyID: scopevault.NewGUID(), DisplayName: "identity header", Hash: hashSecret(header), Start: now}},
 		Created:     now,
 	}
 	err := s.update(ctx, func(tx store.Tx) error {
@@ -279,7 +279,7 @@ func (s *Service) getPrincipal(ctx context.Context, tx store.Tx, tid, oid string
 		return nil, err
 	}
 	id := normID(oid)
-	if !validGUID(id) {
+	if !scopevault.ValidGUID(id) {
 		return nil, notFound("Object", oid)
 	}
 	var p scopevault.Principal

@@ -65,41 +65,6 @@ func randomFrom(alphabet string, n int) string {
 	return string(out)
 }
 
-// newGUID returns a random (version 4) GUID in lower case.
-func newGUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
-// validGUID reports whether s is a GUID in 8-4-4-4-12 hex form.
-func validGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !isHex(c) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
 // sha256Hex is the index form of a high-entropy secret (dir/msi/{hash}).
 func sha256Hex(secret string) string {
 	sum := sha256.Sum256([]byte(secret))

@@ -39,7 +39,7 @@ func invalid(format string, a ...any) error {
 // an existing tenant keeps its display name and principals.
 func (s *Service) EnsureTenant(ctx context.Context, id, displayName string) (*scopevault.Tenant, error) {
 	tid := normID(id)
-	if !validGUID(tid) {
+	if !scopevault.ValidGUID(tid) {
 		return nil, invalid("Tenant id '%s' is not a GUID.", clip(id))
 	}
 	if err := checkName("display name", displayName); err != nil {
@@ -73,7 +73,7 @@ func (s *Service) ensureFirstParty(ctx context.Context, tx store.Tx, tid string)
 	}
 	p := &scopevault.Principal{
 		TenantID:    tid,
-		ObjectID:    newGUID(),
+		ObjectID:    scopevault.NewGUID(),
 		Kind:        scopevault.KindServicePrincipal,
 		DisplayName: "AzureDatabricks",
 		AppID:       scopevault.AzureDatabricksAppID,
@@ -95,7 +95,7 @@ func (s *Service) Tenant(ctx context.Context, id string) (*scopevault.Tenant, er
 
 func (s *Service) getTenant(ctx context.Context, tx store.Tx, id string, t *scopevault.Tenant) error {
 	tid := normID(id)
-	if !validGUID(tid) {
+	if !scopevault.ValidGUID(tid) {
 		return errTenantNotFound(id)
 	}
 	err := getJSON(ctx, tx, tenantKey(tid), t)

@@ -199,7 +199,7 @@ func (s *Service) verifyToken(raw string) (*Claims, error) {
 	case c.MIRID != "":
 		kind = scopevault.KindManagedIdentity
 	}
-	if !validGUID(c.TID) || !validGUID(c.OID) || c.Iss != Issuer(c.TID) || c.Aud == "" {
+	if !scopevault.ValidGUID(c.TID) || !scopevault.ValidGUID(c.OID) || c.Iss != Issuer(c.TID) || c.Aud == "" {
 		return nil, errToken("The access token has an invalid issuer, tenant, object id or audience.")
 	}
 	return &Claims{

@@ -1,8 +1,6 @@
 package keyvault
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,19 +19,12 @@ type request struct {
 	base       string // https://host[:port] as the client addressed us
 }
 
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // ServeHTTP runs the pipeline: resolve vault, authenticate, check api-version,
 // resolve the operation, network gate, authorize, operate.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := scopevault.RequestIDFrom(r.Context())
 	if reqID == "" {
-		reqID = newRequestID()
+		reqID = scopevault.NewGUID()
 		r = r.WithContext(scopevault.WithRequestID(r.Context(), reqID))
 	}
 	hdr := w.Header()

@@ -3,11 +3,8 @@ package keyvault_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -167,7 +164,7 @@ func (w *wire) MustSP(tb testing.TB, tenant, aud string) principal {
 	if aud == "" {
 		aud = "https://vault.azure.net"
 	}
-	p, _, err := w.srv.Identity.CreateServicePrincipal(ctx, tenant, "sp-"+newGUID()[:8])
+	p, _, err := w.srv.Identity.CreateServicePrincipal(ctx, tenant, "sp-"+scopevault.NewGUID()[:8])
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -196,7 +193,7 @@ func (w *wire) MustAdminToken(tb testing.TB, aud string) string {
 func (w *wire) MustAssign(tb testing.TB, roleID, principalID, scope string) {
 	tb.Helper()
 	if _, _, err := w.srv.Authz.CreateAssignment(context.Background(), scopevault.RoleAssignment{
-		Name: newGUID(), Scope: scope, RoleDefinitionID: roleID, PrincipalID: principalID,
+		Name: scopevault.NewGUID(), Scope: scope, RoleDefinitionID: roleID, PrincipalID: principalID,
 		PrincipalType: scopevault.KindServicePrincipal,
 	}); err != nil {
 		tb.Fatalf("assign %s to %s: %v", roleID, principalID, err)
@@ -322,15 +319,6 @@ func (w *wire) Do(tb testing.TB, method, u, token string, body any) *resp {
 		tb.Fatal(err)
 	}
 	return &resp{status: res.StatusCode, header: res.Header, body: raw}
-}
-
-func newGUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return fmt.Sprintf("%s-%s-%s-%s-%s", h[0:8], h[8:12], h[12:16], h[16:20], h[20:])
 }
 
 // timeFields are the Key Vault IntDate fields.

@@ -91,7 +91,7 @@ func TestWire(t *testing.T) {
 
 	noRole := w.MustSP(t, "", "")
 	armToken := w.MustAdminToken(t, "https://management.core.windows.net/")
-	otherTenant := newGUID()
+	otherTenant := scopevault.NewGUID()
 	if _, err := w.srv.Identity.EnsureTenant(t.Context(), otherTenant, "other"); err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,15 +40,6 @@ const (
 	kvAdminRoleID        = "00482a5a-887f-4fb3-b363-3b7fe8e74483"
 )
 
-func newGUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 func (s *Server) bootstrap(ctx context.Context) (*Bootstrap, error) {
 	var boot Bootstrap
 	err := s.Store.View(ctx, func(tx store.Tx) error {
@@ -66,7 +55,7 @@ func (s *Server) bootstrap(ctx context.Context) (*Bootstrap, error) {
 	if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	boot = Bootstrap{TenantID: newGUID(), SubscriptionID: newGUID(), ResourceGroup: DefaultResourceGroup, Vault: DefaultVault, Location: DefaultLocation}
+	boot = Bootstrap{TenantID: scopevault.NewGUID(), SubscriptionID: scopevault.NewGUID(), ResourceGroup: DefaultResourceGroup, Vault: DefaultVault, Location: DefaultLocation}
 	if _, err := s.Identity.EnsureTenant(ctx, boot.TenantID, "scopevault"); err != nil {
 		return nil, err
 	}
@@ -94,8 +83,8 @@ func (s *Server) bootstrap(ctx context.Context) (*Bootstrap, error) {
 	}
 	subScope := "/subscriptions/" + boot.SubscriptionID
 	for _, ra := range []scopevault.RoleAssignment{
-		{Name: newGUID(), Scope: subScope, RoleDefinitionID: ownerRoleID, PrincipalID: sp.ObjectID, PrincipalType: scopevault.KindServicePrincipal, Description: "scopevault bootstrap admin"},
-		{Name: newGUID(), Scope: v.ResourceID(), RoleDefinitionID: kvAdminRoleID, PrincipalID: sp.ObjectID, PrincipalType: scopevault.KindServicePrincipal, Description: "scopevault bootstrap admin"},
+		{Name: scopevault.NewGUID(), Scope: subScope, RoleDefinitionID: ownerRoleID, PrincipalID: sp.ObjectID, PrincipalType: scopevault.KindServicePrincipal, Description: "scopevault bootstrap admin"},
+		{Name: scopevault.NewGUID(), Scope: v.ResourceID(), RoleDefinitionID: kvAdminRoleID, PrincipalID: sp.ObjectID, PrincipalType: scopevault.KindServicePrincipal, Description: "scopevault bootstrap admin"},
 	} {
 		if _, _, err := s.Authz.CreateAssignment(ctx, ra); err != nil {
 			return nil, fmt.Errorf("server: bootstrap role assignment: %w", err)
