@@ -107,15 +107,3 @@ func (h *Handler) vaultFor(r *http.Request) (*scopevault.Vault, error) {
 	return nil, scopevault.Errorf(scopevault.ENOTFOUND, "VaultNotFound", "No vault is served at this address.")
 }
 
-// Serves reports whether r is addressed to a vault's data plane.
-func (h *Handler) Serves(r *http.Request) bool {
-	if _, ok := VaultNameFromHost(r.Host); ok {
-		return true
-	}
-	o := scopevault.OriginFrom(r.Context())
-	if !o.LocalAddr.IsValid() {
-		return false
-	}
-	_, err := h.cfg.Engine.VaultByAddress(r.Context(), o.LocalAddr.Addr())
-	return err == nil
-}
