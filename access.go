@@ -77,6 +77,10 @@ type RoleAssignment struct {
 	Description      string        `json:"description,omitempty"`
 	Created          time.Time     `json:"createdOn"`
 	CreatedBy        string        `json:"createdBy,omitempty"`
+	// Seeded marks the grants the server makes for itself before serving
+	// anyone (the bootstrap admin's): they take effect at once, whatever the
+	// propagation delay, so a delay never locks the admin out.
+	Seeded bool `json:"seeded,omitempty"`
 }
 
 // Decision is the outcome of an access check, carrying the rule that decided it,

@@ -38,6 +38,8 @@ type Principal struct {
 	AppID string `json:"appId,omitempty"`
 	// UserPrincipalName is set for users.
 	UserPrincipalName string `json:"userPrincipalName,omitempty"`
+	// MailNickname is the mail alias of a user or group, when one was given.
+	MailNickname string `json:"mailNickname,omitempty"`
 	// Members holds the object ids of a group's direct members.
 	Members []string `json:"members,omitempty"`
 	// Credentials are client secrets (service principals) or passwords (users),

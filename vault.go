@@ -1,6 +1,7 @@
 package scopevault
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"time"
@@ -31,16 +32,38 @@ type Vault struct {
 	Address string    `json:"address"`
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
-	// Deleted is set while the vault is soft-deleted.
-	Deleted *time.Time `json:"deleted,omitempty"`
+	// Deleted is set while the vault is soft-deleted; ScheduledPurge is then
+	// Deleted plus the retention, the moment the service purges it by itself.
+	Deleted        *time.Time `json:"deleted,omitempty"`
+	ScheduledPurge *time.Time `json:"scheduledPurgeDate,omitempty"`
 }
 
 // NetworkACLs are the vault firewall rules (stored now, enforced by the network gate).
 type NetworkACLs struct {
-	Bypass              string   `json:"bypass,omitempty"`        // AzureServices | None
-	DefaultAction       string   `json:"defaultAction,omitempty"` // Allow | Deny
-	IPRules             []string `json:"ipRules,omitempty"`
-	VirtualNetworkRules []string `json:"virtualNetworkRules,omitempty"`
+	Bypass              string     `json:"bypass,omitempty"`        // AzureServices | None
+	DefaultAction       string     `json:"defaultAction,omitempty"` // Allow | Deny
+	IPRules             []string   `json:"ipRules,omitempty"`       // IPv4 CIDRs, a single address as /32
+	VirtualNetworkRules []VNetRule `json:"virtualNetworkRules,omitempty"`
+}
+
+// VNetRule admits traffic from one subnet (by its lower-cased resource id).
+type VNetRule struct {
+	ID string `json:"id"`
+	// IgnoreMissingServiceEndpoint accepts the rule before the subnet has the
+	// Microsoft.KeyVault service endpoint.
+	IgnoreMissingServiceEndpoint bool `json:"ignoreMissingVnetServiceEndpoint,omitempty"`
+}
+
+// UnmarshalJSON also reads a bare subnet id, the form vaults stored before
+// rules carried their flag, so existing data directories keep loading.
+func (r *VNetRule) UnmarshalJSON(b []byte) error {
+	var id string
+	if json.Unmarshal(b, &id) == nil {
+		*r = VNetRule{ID: id}
+		return nil
+	}
+	type plain VNetRule
+	return json.Unmarshal(b, (*plain)(r))
 }
 
 // AccessPolicy is one entry of a vault's legacy access-policy list.

@@ -1,7 +1,9 @@
 // Package arm is the Azure Resource Manager wire: subscriptions, resource
-// groups, Key Vault vaults, role assignments and role definitions, plus the
-// few Microsoft Graph directory calls `az` needs (service principals, users,
-// directory objects) under /v1.0/.
+// groups, Key Vault vaults, role assignments, role definitions (built-in
+// and custom) and user-assigned managed identities, plus the Microsoft
+// Graph directory calls `az` and tests need (users, groups and membership,
+// service principals and their secrets, directory objects, and
+// scopevault's managed identities) under /v1.0/.
 //
 // Every request passes one pipeline (handler.go): authenticate (a bearer token
 // for ARM's or Graph's audience), check api-version, resolve the operation

@@ -76,6 +76,8 @@ func FuzzParseRoute(f *testing.F) {
 		"/subscriptions", "/subscriptions/s/resourcegroups/rg", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/v",
 		"/subscriptions/s/providers/Microsoft.Authorization/roleAssignments/n", "/providers/Microsoft.Authorization/roleDefinitions",
 		"/v1.0/servicePrincipals(appId='x')", "/v1.0/users/a@b", "//", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Authorization",
+		"/subscriptions/s/providers/Microsoft.KeyVault/locations/eastus/deletedVaults/v/purge", "/subscriptions/s/providers/Microsoft.KeyVault/checkNameAvailability",
+		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/v/accessPolicies/add",
 	} {
 		f.Add(http.MethodGet, s)
 		f.Add(http.MethodPut, s)

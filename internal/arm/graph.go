@@ -2,18 +2,28 @@ package arm
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/scopevault/scopevault"
 )
 
-// The Microsoft Graph subset `az ad sp create-for-rbac` and `az role
-// assignment create --assignee` need. One scopevault extension: POST
-// /v1.0/servicePrincipals with only a displayName registers the application
-// and its service principal together and returns the one client secret in
-// passwordCredentials[0].secretText, the only time it is ever shown (Graph
-// proper needs POST /applications, POST /servicePrincipals and addPassword).
+// Microsoft Graph's directory calls, enough for `az ad`, `az role assignment
+// create --assignee` and tests that build a directory: service principals
+// (this file), users (graph_users.go), groups and membership
+// (graph_groups.go), client secrets (graph_credentials.go) and
+// scopevault's managed identities (graph_msi.go). Reads are open to every
+// caller of the tenant, as Entra's default member permissions are; writes
+// need DirectoryAdmin.
+//
+// One scopevault extension here: POST /v1.0/servicePrincipals with only a
+// displayName registers the application and its service principal together
+// and returns the one client secret in passwordCredentials[0].secretText,
+// the only time it is ever shown (Graph proper needs POST /applications,
+// POST /servicePrincipals and addPassword). The application and its service
+// principal are one object: /applications/{id} accepts the app id or the
+// service principal's object id.
 
 const graphBase = "https://graph.microsoft.com/v1.0/"
 
@@ -39,24 +49,6 @@ type servicePrincipalJSON struct {
 	ServicePrincipalNames  []string                 `json:"servicePrincipalNames"`
 	ServicePrincipalType   string                   `json:"servicePrincipalType"`
 	PasswordCredentials    []passwordCredentialJSON `json:"passwordCredentials"`
-}
-
-type userJSON struct {
-	ODataContext      string `json:"@odata.context,omitempty"`
-	ODataType         string `json:"@odata.type,omitempty"`
-	ID                string `json:"id"`
-	DisplayName       string `json:"displayName"`
-	UserPrincipalName string `json:"userPrincipalName"`
-	AccountEnabled    bool   `json:"accountEnabled"`
-}
-
-type groupObjectJSON struct {
-	ODataContext    string `json:"@odata.context,omitempty"`
-	ODataType       string `json:"@odata.type,omitempty"`
-	ID              string `json:"id"`
-	DisplayName     string `json:"displayName"`
-	SecurityEnabled bool   `json:"securityEnabled"`
-	MailEnabled     bool   `json:"mailEnabled"`
 }
 
 type graphListJSON[T any] struct {
@@ -104,7 +96,7 @@ type createSPIn struct {
 
 func (h *Handler) createServicePrincipal(w http.ResponseWriter, req *request) error {
 	var in createSPIn
-	if err := decode(req.r, &in); err != nil {
+	if err := graphDecode(req.r, &in); err != nil {
 		return err
 	}
 	if in.AppID != nil {
@@ -186,26 +178,6 @@ func (h *Handler) getServicePrincipal(w http.ResponseWriter, req *request) error
 	return nil
 }
 
-// getUser addresses a user by object id or user principal name.
-func (h *Handler) getUser(w http.ResponseWriter, req *request) error {
-	var p *scopevault.Principal
-	var err error
-	if strings.Contains(req.route.name, "@") {
-		p, err = h.cfg.Identity.PrincipalByUPN(req.ctx(), req.caller.TenantID, req.route.name)
-	} else {
-		p, err = h.cfg.Identity.GetPrincipal(req.ctx(), req.caller.TenantID, req.route.name)
-	}
-	if scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND || err == nil && p.Kind != scopevault.KindUser {
-		return errGraphNotFound(req.route.name)
-	}
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, userJSON{ODataContext: graphBase + "$metadata#users/$entity",
-		ID: p.ObjectID, DisplayName: p.DisplayName, UserPrincipalName: p.UserPrincipalName, AccountEnabled: true})
-	return nil
-}
-
 // getDirectoryObject returns any principal with its @odata.type, which is
 // how clients learn a principal's kind from its object id.
 func (h *Handler) getDirectoryObject(w http.ResponseWriter, req *request) error {
@@ -216,18 +188,55 @@ func (h *Handler) getDirectoryObject(w http.ResponseWriter, req *request) error 
 	if err != nil {
 		return err
 	}
-	ctxURL := graphBase + "$metadata#directoryObjects/$entity"
+	writeJSON(w, http.StatusOK, renderDirectoryObject(p, graphBase+"$metadata#directoryObjects/$entity"))
+	return nil
+}
+
+// renderDirectoryObject renders any principal with its @odata.type, the
+// shape of directoryObjects reads and of group member lists.
+func renderDirectoryObject(p *scopevault.Principal, ctxURL string) any {
 	switch p.Kind {
 	case scopevault.KindUser:
-		writeJSON(w, http.StatusOK, userJSON{ODataContext: ctxURL, ODataType: "#microsoft.graph.user",
-			ID: p.ObjectID, DisplayName: p.DisplayName, UserPrincipalName: p.UserPrincipalName, AccountEnabled: true})
+		out := renderUser(p)
+		out.ODataContext, out.ODataType = ctxURL, "#microsoft.graph.user"
+		return out
 	case scopevault.KindGroup:
-		writeJSON(w, http.StatusOK, groupObjectJSON{ODataContext: ctxURL, ODataType: "#microsoft.graph.group",
-			ID: p.ObjectID, DisplayName: p.DisplayName, SecurityEnabled: true})
-	default:
-		out := renderServicePrincipal(p)
-		out.ODataContext, out.ODataType = ctxURL, "#microsoft.graph.servicePrincipal"
-		writeJSON(w, http.StatusOK, out)
+		out := renderGraphGroup(p)
+		out.ODataContext, out.ODataType = ctxURL, "#microsoft.graph.group"
+		return out
+	}
+	out := renderServicePrincipal(p)
+	out.ODataContext, out.ODataType = ctxURL, "#microsoft.graph.servicePrincipal"
+	return out
+}
+
+// graphDecode is decode with Graph's error code: Graph answers any
+// malformed body with Request_BadRequest.
+func graphDecode(r *http.Request, v any) error {
+	if err := decode(r, v); err != nil {
+		return scopevault.Errorf(scopevault.ErrorCodeOf(err), "Request_BadRequest", "%s", scopevault.ErrorMessageOf(err))
 	}
 	return nil
+}
+
+// graphFilter parses a Graph $filter of "name eq 'value'" clauses joined by
+// "and", keeping the names in allowed; anything else is Graph's
+// Request_UnsupportedQuery.
+func graphFilter(req *request, allowed ...string) (map[string]string, error) {
+	out := map[string]string{}
+	s := req.r.URL.Query().Get("$filter")
+	if s == "" {
+		return out, nil
+	}
+	terms, err := parseFilter(s)
+	if err != nil {
+		return nil, errGraphQuery()
+	}
+	for _, t := range terms {
+		if t.Call || !slices.Contains(allowed, t.Name) {
+			return nil, errGraphQuery()
+		}
+		out[t.Name] = t.Value
+	}
+	return out, nil
 }

@@ -77,9 +77,9 @@ func (h *Handler) checkGroup(w http.ResponseWriter, req *request) error {
 	return nil
 }
 
-// deleteGroup removes an empty resource group and the role assignments
-// scoped to it. Deleting the vaults inside is not supported yet, so a group
-// still holding one is refused rather than half-deleted.
+// deleteGroup removes a resource group with what it holds: its vaults are
+// soft-deleted (they stay recoverable under their subscription and
+// location, as in Azure) and the role assignments scoped to it or below go.
 func (h *Handler) deleteGroup(w http.ResponseWriter, req *request) error {
 	g, err := h.cfg.RM.Group(req.ctx(), req.sub.ID, req.route.group)
 	if err != nil {
@@ -89,9 +89,10 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
-	if len(vaults) > 0 {
-		return scopevault.Errorf(scopevault.ECONFLICT, "ResourceGroupNotEmpty",
-			"The resource group '%s' still contains %d vault(s); scopevault cannot delete vaults yet.", g.Name, len(vaults))
+	for _, v := range vaults {
+		if _, err := h.cfg.Engine.DeleteVault(req.ctx(), v.SubscriptionID, v.ResourceGroup, v.Name); err != nil && scopevault.ErrorCodeOf(err) != scopevault.ENOTFOUND {
+			return err
+		}
 	}
 	if _, err := h.cfg.Authz.DeleteAssignmentsUnder(req.ctx(), g.ID()); err != nil {
 		return err

@@ -117,12 +117,22 @@ func TestResourceGroupAuthorization(t *testing.T) {
 	}
 }
 
-func TestDeleteGroupWithVaultRefused(t *testing.T) {
+// Deleting a group soft-deletes its vaults, which stay recoverable, and
+// takes the role assignments inside it along.
+func TestDeleteGroupSoftDeletesVaults(t *testing.T) {
 	e := MustEnv(t)
 	e.MustVault(t, "kv-inside", true)
-	r := e.Do(t, http.MethodDelete, rgPath()+"?"+rgAPI, e.Token(t, e.admin, ""), nil)
-	MustStatus(t, r, http.StatusConflict)
-	MustStatus(t, e.Do(t, http.MethodHead, rgPath()+"?"+rgAPI, e.Token(t, e.admin, ""), nil), http.StatusNoContent)
+	reader := e.MustPrincipal(t, "reader")
+	e.MustAssign(t, authz.RoleReader, reader.ObjectID, vaultPath("kv-inside"))
+	tok := e.Token(t, e.admin, "")
+	MustStatus(t, e.Do(t, http.MethodDelete, rgPath()+"?"+rgAPI, tok, nil), http.StatusOK)
+	MustStatus(t, e.Do(t, http.MethodHead, rgPath()+"?"+rgAPI, tok, nil), http.StatusNotFound)
+	MustStatus(t, e.Do(t, http.MethodGet, deletedPath("eastus", "kv-inside")+"?"+armAPI, tok, nil), http.StatusOK)
+	if got := e.assignmentsAt(t, vaultPath("kv-inside")); got != 0 {
+		t.Errorf("%d role assignments left at the vault", got)
+	}
+	MustStatus(t, e.Do(t, http.MethodPut, rgPath()+"?"+rgAPI, tok, map[string]any{"location": "eastus"}), http.StatusCreated)
+	MustStatus(t, e.Do(t, http.MethodPut, vaultPath("kv-inside")+"?"+armAPI, tok, vaultBody(map[string]any{"createMode": "recover"})), http.StatusCreated)
 }
 
 func TestSubscriptions(t *testing.T) {

@@ -23,6 +23,12 @@ func FuzzHandlerNever500(f *testing.F) {
 		{"POST", "/v1.0/servicePrincipals", `{"displayName":"x"}`},
 		{"GET", "/v1.0/servicePrincipals(appId='x')", ""},
 		{"DELETE", subScope() + "/resourcegroups/x?" + rgAPI, ""},
+		{"PATCH", vaultPath("kv-fuzz") + "?" + armAPI, `{"properties":{"networkAcls":{"virtualNetworkRules":[{"id":"/x"}]}}}`},
+		{"PUT", vaultPath("kv-fuzz") + "/accessPolicies/add?" + armAPI, `{"properties":{"accessPolicies":[{"tenantId":"` + tenant + `","objectId":"o","permissions":{"secrets":["get"]}}]}}`},
+		{"POST", subScope() + "/providers/Microsoft.KeyVault/checkNameAvailability?" + armAPI, `{"name":"kv-x","type":"Microsoft.KeyVault/vaults"}`},
+		{"POST", subScope() + "/providers/Microsoft.KeyVault/locations/eastus/deletedVaults/kv-fuzz/purge?" + armAPI, ""},
+		{"GET", subScope() + "/providers/Microsoft.KeyVault/locations/eastus/operationResults/a3YtZnV6enww?" + armAPI, ""},
+		{"DELETE", vaultPath("kv-fuzz") + "?" + armAPI, ""},
 	} {
 		f.Add(s.method, s.path, s.body)
 	}

@@ -36,6 +36,44 @@ const (
 	opGetDirectoryObject op = "graph.DirectoryObjects.Get"
 )
 
+// Custom roles (customroles.go), Graph directory writes (graph_*.go) and
+// user-assigned managed identities (identities.go).
+const (
+	opPutRole               op = "RoleDefinitions.CreateOrUpdate"
+	opDeleteRole            op = "RoleDefinitions.Delete"
+	opCreateUser            op = "graph.Users.Create"
+	opListUsers             op = "graph.Users.List"
+	opCreateGroup           op = "graph.Groups.Create"
+	opListGroupsGraph       op = "graph.Groups.List"
+	opGetGroupGraph         op = "graph.Groups.Get"
+	opListMembers           op = "graph.Groups.ListMembers"
+	opAddMember             op = "graph.Groups.AddMember"
+	opRemoveMember          op = "graph.Groups.RemoveMember"
+	opAddPassword           op = "graph.Applications.AddPassword"
+	opRemovePassword        op = "graph.Applications.RemovePassword"
+	opCreateMI              op = "scopevault.ManagedIdentities.Create"
+	opListMIs               op = "scopevault.ManagedIdentities.List"
+	opGetMI                 op = "scopevault.ManagedIdentities.Get"
+	opPutIdentity           op = "UserAssignedIdentities.CreateOrUpdate"
+	opGetIdentity           op = "UserAssignedIdentities.Get"
+	opDeleteIdentity        op = "UserAssignedIdentities.Delete"
+	opListIdentitiesBySub   op = "UserAssignedIdentities.ListBySubscription"
+	opListIdentitiesByGroup op = "UserAssignedIdentities.ListByResourceGroup"
+)
+
+// The vault lifecycle (vault_softdelete.go, access_policies.go, vault_names.go).
+const (
+	opPatchVault                  op = "Vaults.Update"
+	opDeleteVault                 op = "Vaults.Delete"
+	opUpdateAccessPolicy          op = "Vaults.UpdateAccessPolicy"
+	opListDeletedVaults           op = "Vaults.ListDeleted"
+	opListDeletedVaultsByLocation op = "Vaults.ListDeletedByLocation"
+	opGetDeletedVault             op = "Vaults.GetDeleted"
+	opPurgeDeletedVault           op = "Vaults.PurgeDeleted"
+	opGetVaultOperation           op = "Vaults.GetOperationResult"
+	opCheckVaultName              op = "Vaults.CheckNameAvailability"
+)
+
 // gate says how and where an operation's action is checked.
 type gate int
 
@@ -71,17 +109,30 @@ type opSpec struct {
 
 // operations is the single table mapping operations to actions.
 var operations = map[op]opSpec{
-	opListSubscriptions:  {Action: "Microsoft.Resources/subscriptions/read", Gate: gateItems, run: (*Handler).listSubscriptions},
-	opGetSubscription:    {Action: "Microsoft.Resources/subscriptions/read", Gate: gateSubscription, run: (*Handler).getSubscription},
-	opListGroups:         {Action: "Microsoft.Resources/subscriptions/resourceGroups/read", Gate: gateItems, run: (*Handler).listGroups},
-	opPutGroup:           {Action: "Microsoft.Resources/subscriptions/resourceGroups/write", Gate: gateScope, run: (*Handler).putGroup},
-	opGetGroup:           {Action: "Microsoft.Resources/subscriptions/resourceGroups/read", Gate: gateScope, run: (*Handler).getGroup},
-	opCheckGroup:         {Action: "Microsoft.Resources/subscriptions/resourceGroups/read", Gate: gateScope, run: (*Handler).checkGroup},
-	opDeleteGroup:        {Action: "Microsoft.Resources/subscriptions/resourceGroups/delete", Gate: gateScope, run: (*Handler).deleteGroup},
-	opListVaultsBySub:    {Action: "Microsoft.KeyVault/vaults/read", Gate: gateItems, run: (*Handler).listVaults},
-	opListVaultsByGroup:  {Action: "Microsoft.KeyVault/vaults/read", Gate: gateItems, run: (*Handler).listVaults},
-	opPutVault:           {Action: "Microsoft.KeyVault/vaults/write", Gate: gateScope, run: (*Handler).putVault},
-	opGetVault:           {Action: "Microsoft.KeyVault/vaults/read", Gate: gateScope, run: (*Handler).getVault},
+	opListSubscriptions: {Action: "Microsoft.Resources/subscriptions/read", Gate: gateItems, run: (*Handler).listSubscriptions},
+	opGetSubscription:   {Action: "Microsoft.Resources/subscriptions/read", Gate: gateSubscription, run: (*Handler).getSubscription},
+	opListGroups:        {Action: "Microsoft.Resources/subscriptions/resourceGroups/read", Gate: gateItems, run: (*Handler).listGroups},
+	opPutGroup:          {Action: "Microsoft.Resources/subscriptions/resourceGroups/write", Gate: gateScope, run: (*Handler).putGroup},
+	opGetGroup:          {Action: "Microsoft.Resources/subscriptions/resourceGroups/read", Gate: gateScope, run: (*Handler).getGroup},
+	opCheckGroup:        {Action: "Microsoft.Resources/subscriptions/resourceGroups/read", Gate: gateScope, run: (*Handler).checkGroup},
+	opDeleteGroup:       {Action: "Microsoft.Resources/subscriptions/resourceGroups/delete", Gate: gateScope, run: (*Handler).deleteGroup},
+	opListVaultsBySub:   {Action: "Microsoft.KeyVault/vaults/read", Gate: gateItems, run: (*Handler).listVaults},
+	opListVaultsByGroup: {Action: "Microsoft.KeyVault/vaults/read", Gate: gateItems, run: (*Handler).listVaults},
+	opPutVault:          {Action: "Microsoft.KeyVault/vaults/write", Gate: gateScope, run: (*Handler).putVault},
+	opGetVault:          {Action: "Microsoft.KeyVault/vaults/read", Gate: gateScope, run: (*Handler).getVault},
+
+	opPatchVault:                  {Action: "Microsoft.KeyVault/vaults/write", Gate: gateScope, run: (*Handler).patchVault},
+	opDeleteVault:                 {Action: "Microsoft.KeyVault/vaults/delete", Gate: gateScope, run: (*Handler).deleteVault},
+	opUpdateAccessPolicy:          {Action: "Microsoft.KeyVault/vaults/accessPolicies/write", Gate: gateScope, run: (*Handler).updateAccessPolicy},
+	opListDeletedVaults:           {Action: "Microsoft.KeyVault/deletedVaults/read", Gate: gateItems, run: (*Handler).listDeletedVaults},
+	opListDeletedVaultsByLocation: {Action: "Microsoft.KeyVault/locations/deletedVaults/read", Gate: gateItems, run: (*Handler).listDeletedVaults},
+	opGetDeletedVault:             {Action: "Microsoft.KeyVault/locations/deletedVaults/read", Gate: gateScope, run: (*Handler).getDeletedVault},
+	opPurgeDeletedVault:           {Action: "Microsoft.KeyVault/locations/deletedVaults/purge/action", Gate: gateScope, run: (*Handler).purgeDeletedVault},
+	// Polling a purge: anyone holding a role in the subscription, like the
+	// subscription itself, so a Key Vault Purge Operator can follow its own purge.
+	opGetVaultOperation: {Action: "Microsoft.KeyVault/locations/operationResults/read", Gate: gateSubscription, run: (*Handler).getVaultOperation},
+	opCheckVaultName:    {Action: "Microsoft.KeyVault/checkNameAvailability/read", Gate: gateScope, run: (*Handler).checkVaultName},
+
 	opListAssignments:    {Action: "Microsoft.Authorization/roleAssignments/read", Gate: gateScope, run: (*Handler).listAssignments},
 	opPutAssignment:      {Action: "Microsoft.Authorization/roleAssignments/write", Gate: gateRoleAssignment, run: (*Handler).putAssignment},
 	opGetAssignment:      {Action: "Microsoft.Authorization/roleAssignments/read", Gate: gateScope, run: (*Handler).getAssignment},
@@ -93,6 +144,28 @@ var operations = map[op]opSpec{
 	opGetSP:              {Action: "microsoft.directory/servicePrincipals/standard/read", Gate: gateDirectoryRead, run: (*Handler).getServicePrincipal},
 	opGetUser:            {Action: "microsoft.directory/users/standard/read", Gate: gateDirectoryRead, run: (*Handler).getUser},
 	opGetDirectoryObject: {Action: "microsoft.directory/directoryObjects/standard/read", Gate: gateDirectoryRead, run: (*Handler).getDirectoryObject},
+
+	// Custom roles: the handler also checks the action at every assignable scope.
+	opPutRole:               {Action: "Microsoft.Authorization/roleDefinitions/write", Gate: gateScope, run: (*Handler).putRole},
+	opDeleteRole:            {Action: "Microsoft.Authorization/roleDefinitions/delete", Gate: gateScope, run: (*Handler).deleteRole},
+	opCreateUser:            {Action: "microsoft.directory/users/create", Gate: gateDirectoryAdmin, run: (*Handler).createUser},
+	opListUsers:             {Action: "microsoft.directory/users/standard/read", Gate: gateDirectoryRead, run: (*Handler).listUsers},
+	opCreateGroup:           {Action: "microsoft.directory/groups/create", Gate: gateDirectoryAdmin, run: (*Handler).createGroup},
+	opListGroupsGraph:       {Action: "microsoft.directory/groups/standard/read", Gate: gateDirectoryRead, run: (*Handler).listGraphGroups},
+	opGetGroupGraph:         {Action: "microsoft.directory/groups/standard/read", Gate: gateDirectoryRead, run: (*Handler).getGraphGroup},
+	opListMembers:           {Action: "microsoft.directory/groups/members/read", Gate: gateDirectoryRead, run: (*Handler).listMembers},
+	opAddMember:             {Action: "microsoft.directory/groups/members/update", Gate: gateDirectoryAdmin, run: (*Handler).addMember},
+	opRemoveMember:          {Action: "microsoft.directory/groups/members/update", Gate: gateDirectoryAdmin, run: (*Handler).removeMember},
+	opAddPassword:           {Action: "microsoft.directory/applications/credentials/update", Gate: gateDirectoryAdmin, run: (*Handler).addPassword},
+	opRemovePassword:        {Action: "microsoft.directory/applications/credentials/update", Gate: gateDirectoryAdmin, run: (*Handler).removePassword},
+	opCreateMI:              {Action: "microsoft.directory/servicePrincipals/create", Gate: gateDirectoryAdmin, run: (*Handler).createManagedIdentity},
+	opListMIs:               {Action: "microsoft.directory/servicePrincipals/standard/read", Gate: gateDirectoryRead, run: (*Handler).listManagedIdentities},
+	opGetMI:                 {Action: "microsoft.directory/servicePrincipals/standard/read", Gate: gateDirectoryRead, run: (*Handler).getManagedIdentity},
+	opPutIdentity:           {Action: "Microsoft.ManagedIdentity/userAssignedIdentities/write", Gate: gateScope, run: (*Handler).putIdentity},
+	opGetIdentity:           {Action: "Microsoft.ManagedIdentity/userAssignedIdentities/read", Gate: gateScope, run: (*Handler).getIdentity},
+	opDeleteIdentity:        {Action: "Microsoft.ManagedIdentity/userAssignedIdentities/delete", Gate: gateScope, run: (*Handler).deleteIdentity},
+	opListIdentitiesBySub:   {Action: "Microsoft.ManagedIdentity/userAssignedIdentities/read", Gate: gateItems, run: (*Handler).listIdentities},
+	opListIdentitiesByGroup: {Action: "Microsoft.ManagedIdentity/userAssignedIdentities/read", Gate: gateItems, run: (*Handler).listIdentities},
 }
 
 // gate runs the pipeline's part of the operation's check; gateItems and

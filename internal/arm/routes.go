@@ -34,8 +34,14 @@ type route struct {
 	name  string // vault name, assignment name, role definition id or directory object id
 	// byAppID is set for Graph's servicePrincipals(appId='...') addressing.
 	byAppID bool
+	// member is a group member's object id (Graph groups/{id}/members/{member}/$ref).
+	member string
 	// scope is the ARM scope the operation's action is checked at.
 	scope string
+	// location is a Key Vault location segment (deleted vaults, operation results).
+	location string
+	// kind is an access-policy operation kind (add, replace, remove) or an operation id.
+	kind string
 }
 
 // Literal path segments, in ARM's canonical casing: ids are rendered with
@@ -101,13 +107,13 @@ func parseRoute(method, path string) (route, error) {
 	case eq(rest[0], segResourceGroups):
 		return groupRoute(method, sub, rest[1:])
 	case eq(rest[0], segProviders) && len(rest) >= 2:
+		if eq(rest[1], nsManagedIdentity) {
+			return identitySubRoute(method, sub, rest[2:])
+		}
 		if !eq(rest[1], nsKeyVault) {
 			return route{}, errNamespace(rest[1])
 		}
-		if len(rest) == 3 && eq(rest[2], typeVaults) {
-			return methods(method, route{sub: sub, scope: subScope(sub)}, map[string]op{http.MethodGet: opListVaultsBySub})
-		}
-		return route{}, errResourceType(rest[2:], nsKeyVault)
+		return keyVaultSubRoute(method, sub, rest[2:])
 	}
 	return route{}, errNoRoute(path)
 }
@@ -125,17 +131,13 @@ func groupRoute(method, sub string, rest []string) (route, error) {
 			http.MethodPut: opPutGroup, http.MethodGet: opGetGroup, http.MethodHead: opCheckGroup, http.MethodDelete: opDeleteGroup,
 		})
 	case eq(rest[0], segProviders) && len(rest) >= 2:
+		if eq(rest[1], nsManagedIdentity) {
+			return identityGroupRoute(method, rt, rest[2:])
+		}
 		if !eq(rest[1], nsKeyVault) {
 			return route{}, errNamespace(rest[1])
 		}
-		switch {
-		case len(rest) == 3 && eq(rest[2], typeVaults):
-			return methods(method, rt, map[string]op{http.MethodGet: opListVaultsByGroup})
-		case len(rest) == 4 && eq(rest[2], typeVaults):
-			rt.name, rt.scope = rest[3], vaultScope(sub, group, rest[3])
-			return methods(method, rt, map[string]op{http.MethodPut: opPutVault, http.MethodGet: opGetVault})
-		}
-		return route{}, errResourceType(rest[2:], nsKeyVault)
+		return keyVaultGroupRoute(method, rt, rest[2:])
 	}
 	return route{}, errNoRoute("/" + strings.Join(rest, "/"))
 }
@@ -165,42 +167,9 @@ func authorizationRoute(method string, scopeSegs, rest []string) (route, error) 
 	case eq(rest[0], typeRoleDefs) && len(rest) == 1:
 		return methods(method, rt, map[string]op{http.MethodGet: opListRoles})
 	case eq(rest[0], typeRoleDefs):
-		return methods(method, rt, map[string]op{http.MethodGet: opGetRole})
+		return methods(method, rt, map[string]op{http.MethodGet: opGetRole, http.MethodPut: opPutRole, http.MethodDelete: opDeleteRole})
 	}
 	return route{}, errResourceType(rest, nsAuthorization)
-}
-
-// graphRoute handles /v1.0/{entitySet}[/{id}] and servicePrincipals(appId='{appId}').
-func graphRoute(method string, segs []string) (route, error) {
-	if len(segs) == 1 {
-		if appID, ok := appIDKey(segs[0]); ok {
-			return methods(method, route{name: appID, byAppID: true}, map[string]op{http.MethodGet: opGetSP})
-		}
-	}
-	switch {
-	case len(segs) == 1 && eq(segs[0], "servicePrincipals"):
-		return methods(method, route{}, map[string]op{http.MethodPost: opCreateSP, http.MethodGet: opListSPs})
-	case len(segs) == 2 && eq(segs[0], "servicePrincipals"):
-		return methods(method, route{name: segs[1]}, map[string]op{http.MethodGet: opGetSP})
-	case len(segs) == 2 && eq(segs[0], "users"):
-		return methods(method, route{name: segs[1]}, map[string]op{http.MethodGet: opGetUser})
-	case len(segs) == 2 && eq(segs[0], "directoryObjects"):
-		return methods(method, route{name: segs[1]}, map[string]op{http.MethodGet: opGetDirectoryObject})
-	}
-	seg := ""
-	if len(segs) > 0 {
-		seg = segs[0]
-	}
-	return route{}, scopevault.Errorf(scopevault.EINVALID, "BadRequest", "Resource not found for the segment '%s'.", clip(seg))
-}
-
-// appIDKey parses Graph's alternate key form servicePrincipals(appId='...').
-func appIDKey(seg string) (string, bool) {
-	const prefix = "serviceprincipals(appid='"
-	if len(seg) <= len(prefix)+2 || !strings.EqualFold(seg[:len(prefix)], prefix) || !strings.HasSuffix(seg, "')") {
-		return "", false
-	}
-	return seg[len(prefix) : len(seg)-2], true
 }
 
 // methods picks the operation for method among those the path supports.

@@ -1,7 +1,6 @@
 package arm
 
 import (
-	"net/netip"
 	"strings"
 	"time"
 
@@ -134,22 +133,14 @@ func (h *Handler) renderVault(v *scopevault.Vault) vaultJSON {
 		on := true
 		p.EnablePurgeProtection = &on
 	}
-	for _, ap := range v.AccessPolicies {
-		p.AccessPolicies = append(p.AccessPolicies, accessPolicyJSON{
-			TenantID: ap.TenantID, ObjectID: ap.ObjectID, ApplicationID: ap.ApplicationID,
-			Permissions: permissionsJSON{
-				Keys: orEmpty(ap.Permissions.Keys), Secrets: orEmpty(ap.Permissions.Secrets),
-				Certificates: orEmpty(ap.Permissions.Certificates), Storage: ap.Permissions.Storage,
-			},
-		})
-	}
+	p.AccessPolicies = renderAccessPolicies(v.AccessPolicies)
 	if n := v.NetworkACLs; n != nil {
 		acl := &networkACLsJSON{Bypass: n.Bypass, DefaultAction: n.DefaultAction, IPRules: []ipRuleJSON{}, VirtualNetworkRules: []vnetRuleJSON{}}
 		for _, ip := range n.IPRules {
 			acl.IPRules = append(acl.IPRules, ipRuleJSON{Value: ip})
 		}
-		for _, id := range n.VirtualNetworkRules {
-			acl.VirtualNetworkRules = append(acl.VirtualNetworkRules, vnetRuleJSON{ID: id})
+		for _, r := range n.VirtualNetworkRules {
+			acl.VirtualNetworkRules = append(acl.VirtualNetworkRules, vnetRuleJSON{ID: r.ID, IgnoreMissingVnetServiceEndpoint: r.IgnoreMissingServiceEndpoint})
 		}
 		p.NetworkACLs = acl
 	}
@@ -158,6 +149,20 @@ func (h *Handler) renderVault(v *scopevault.Vault) vaultJSON {
 		SystemData: systemDataJSON{CreatedAt: v.Created.UTC().Format(time.RFC3339), LastModifiedAt: v.Updated.UTC().Format(time.RFC3339)},
 		Properties: p,
 	}
+}
+
+func renderAccessPolicies(aps []scopevault.AccessPolicy) []accessPolicyJSON {
+	out := make([]accessPolicyJSON, 0, len(aps))
+	for _, ap := range aps {
+		out = append(out, accessPolicyJSON{
+			TenantID: ap.TenantID, ObjectID: ap.ObjectID, ApplicationID: ap.ApplicationID,
+			Permissions: permissionsJSON{
+				Keys: orEmpty(ap.Permissions.Keys), Secrets: orEmpty(ap.Permissions.Secrets),
+				Certificates: orEmpty(ap.Permissions.Certificates), Storage: ap.Permissions.Storage,
+			},
+		})
+	}
+	return out
 }
 
 func orEmpty(s []string) []string {
@@ -244,75 +249,6 @@ func lower(in []string) []string {
 		out[i] = strings.ToLower(strings.TrimSpace(s))
 	}
 	return out
-}
-
-// Network rule limits (network-security.md).
-const (
-	maxIPRules   = 1000
-	maxVNetRules = 200
-)
-
-// parseNetworkACLs validates and normalizes a rule set: a bare address
-// becomes a /32 and subnet ids are lower-cased, as the service returns them.
-func parseNetworkACLs(in *networkACLsJSON) (*scopevault.NetworkACLs, error) {
-	if in == nil {
-		return nil, nil
-	}
-	out := &scopevault.NetworkACLs{}
-	switch strings.ToLower(in.Bypass) {
-	case "", "azureservices":
-		out.Bypass = "AzureServices"
-	case "none":
-		out.Bypass = "None"
-	default:
-		return nil, badVault("The networkAcls bypass '%s' is not valid. Valid values are 'AzureServices' and 'None'.", clip(in.Bypass))
-	}
-	switch strings.ToLower(in.DefaultAction) {
-	case "", "allow":
-		out.DefaultAction = "Allow"
-	case "deny":
-		out.DefaultAction = "Deny"
-	default:
-		return nil, badVault("The networkAcls defaultAction '%s' is not valid. Valid values are 'Allow' and 'Deny'.", clip(in.DefaultAction))
-	}
-	if len(in.IPRules) > maxIPRules || len(in.VirtualNetworkRules) > maxVNetRules {
-		return nil, badVault("A vault allows at most %d IP rules and %d virtual network rules.", maxIPRules, maxVNetRules)
-	}
-	for _, r := range in.IPRules {
-		p, err := parseIPRule(r.Value)
-		if err != nil {
-			return nil, err
-		}
-		out.IPRules = append(out.IPRules, p)
-	}
-	for _, r := range in.VirtualNetworkRules {
-		if !strings.HasPrefix(r.ID, "/subscriptions/") || !strings.Contains(strings.ToLower(r.ID), "/subnets/") {
-			return nil, badVault("The virtual network rule '%s' is not a subnet resource id.", clip(r.ID))
-		}
-		out.VirtualNetworkRules = append(out.VirtualNetworkRules, strings.ToLower(r.ID))
-	}
-	return out, nil
-}
-
-func parseIPRule(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if a, err := netip.ParseAddr(s); err == nil && a.Is4() {
-		return netip.PrefixFrom(a, 32).String(), nil
-	}
-	if p, err := netip.ParsePrefix(s); err == nil && p.Addr().Is4() {
-		return p.Masked().String(), nil
-	}
-	return "", badVault("The IP rule '%s' is not a valid IPv4 address or CIDR range.", clip(s))
-}
-
-func parsePublicNetworkAccess(s string) (string, error) {
-	switch strings.ToLower(s) {
-	case "enabled":
-		return "Enabled", nil
-	case "disabled":
-		return "Disabled", nil
-	}
-	return "", badVault("The publicNetworkAccess value '%s' is not valid. Valid values are 'Enabled' and 'Disabled'.", clip(s))
 }
 
 // rbacDefault is enableRbacAuthorization for a new vault that does not say:

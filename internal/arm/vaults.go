@@ -24,10 +24,20 @@ func (h *Handler) putVault(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
+	if in.Properties == nil {
+		return badVault("The parameter 'properties' is required.")
+	}
+	recovering, err := parseCreateMode(in.Properties.CreateMode)
+	if err != nil {
+		return err
+	}
 	existing, err := h.cfg.Engine.Vault(req.ctx(), req.route.name)
 	var v *scopevault.Vault
 	status := http.StatusOK
 	switch {
+	case scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND && recovering:
+		v, err = h.recoverVault(req, g, &in)
+		status = http.StatusCreated
 	case scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND:
 		v, err = h.createVault(req, g, &in)
 		status = http.StatusCreated
@@ -58,19 +68,12 @@ func (h *Handler) createVault(req *request, g *scopevault.ResourceGroup, in *vau
 		return nil, err
 	}
 	p := in.Properties
-	if p == nil {
-		return nil, badVault("The parameter 'properties' is required.")
-	}
 	if p.TenantID == nil || !scopevault.ValidGUID(*p.TenantID) {
 		return nil, badVault("The parameter 'properties.tenantId' is required and must be a GUID.")
 	}
 	sku, err := parseSKU(p.SKU)
 	if err != nil {
 		return nil, err
-	}
-	if p.CreateMode != nil && strings.EqualFold(*p.CreateMode, "recover") {
-		return nil, scopevault.Errorf(scopevault.ENOTFOUND, "ResourceNotFound",
-			"No soft-deleted vault named '%s' exists to recover.", clip(req.route.name))
 	}
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
@@ -96,9 +99,83 @@ func (h *Handler) createVault(req *request, g *scopevault.ResourceGroup, in *vau
 	return h.cfg.Engine.CreateVault(req.ctx(), v)
 }
 
-// updateVault applies a PUT to an existing vault: fields the body carries
-// replace the stored ones, absent fields stay. Location, retention and
-// purge protection follow the service's immutability rules.
+// parseCreateMode reports whether a PUT asks to recover a soft-deleted vault.
+func parseCreateMode(mode *string) (recovering bool, err error) {
+	if mode == nil {
+		return false, nil
+	}
+	switch strings.ToLower(*mode) {
+	case "recover":
+		return true, nil
+	case "default":
+		return false, nil
+	}
+	return false, badVault("The createMode '%s' is not valid. Valid values are 'default' and 'recover'.", clip(*mode))
+}
+
+// recoverVault is a PUT with createMode recover: the soft-deleted vault of
+// that name, subscription and location comes back as it was deleted, with
+// its secrets, into the request's resource group. The body's other
+// properties are not applied (tenantId and sku are required by the schema
+// all the same); role assignments removed by the DELETE stay removed.
+func (h *Handler) recoverVault(req *request, g *scopevault.ResourceGroup, in *vaultIn) (*scopevault.Vault, error) {
+	if in.Location == nil || strings.TrimSpace(*in.Location) == "" {
+		return nil, scopevault.Errorf(scopevault.EINVALID, "LocationRequired", "The location property is required for this definition.")
+	}
+	loc, err := normalizeLocation(*in.Location)
+	if err != nil {
+		return nil, err
+	}
+	p := in.Properties
+	if p.TenantID == nil || !scopevault.ValidGUID(*p.TenantID) {
+		return nil, badVault("The parameter 'properties.tenantId' is required and must be a GUID.")
+	}
+	if _, err := parseSKU(p.SKU); err != nil {
+		return nil, err
+	}
+	return h.cfg.Engine.RecoverVault(req.ctx(), req.sub.ID, loc, g.Name, req.route.name)
+}
+
+// patchVault is VaultPatchParameters: tags and properties, every field
+// optional, an omitted one unchanged; networkAcls, when present, replaces
+// the rule set as a whole.
+func (h *Handler) patchVault(w http.ResponseWriter, req *request) error {
+	var in vaultIn
+	if err := decode(req.r, &in); err != nil {
+		return err
+	}
+	in.Location = nil // not part of a patch
+	g, err := h.cfg.RM.Group(req.ctx(), req.sub.ID, req.route.group)
+	if err != nil {
+		return err
+	}
+	existing, err := h.cfg.Engine.Vault(req.ctx(), req.route.name)
+	if scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND ||
+		err == nil && (!strings.EqualFold(existing.SubscriptionID, g.SubscriptionID) || !strings.EqualFold(existing.ResourceGroup, g.Name)) {
+		return errVaultNotFound(req.route.name, req.route.group)
+	}
+	if err != nil {
+		return err
+	}
+	if in.Properties != nil {
+		if _, err := parseCreateMode(in.Properties.CreateMode); err != nil {
+			return err
+		}
+	}
+	v, err := h.updateVault(req, existing, &in)
+	if err != nil {
+		return err
+	}
+	if err := h.cfg.OnVaultChanged(v); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, h.renderVault(v))
+	return nil
+}
+
+// updateVault applies a PUT or PATCH to an existing vault: fields the body
+// carries replace the stored ones, absent fields stay. Location, retention
+// and purge protection follow the service's immutability rules.
 func (h *Handler) updateVault(req *request, existing *scopevault.Vault, in *vaultIn) (*scopevault.Vault, error) {
 	if in.Location != nil {
 		loc, err := normalizeLocation(*in.Location)
@@ -113,7 +190,7 @@ func (h *Handler) updateVault(req *request, existing *scopevault.Vault, in *vaul
 	}
 	p := in.Properties
 	if p == nil {
-		return nil, badVault("The parameter 'properties' is required.")
+		p = &vaultPropsIn{}
 	}
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
@@ -171,6 +248,9 @@ func applyCommon(v *scopevault.Vault, p *vaultPropsIn) error {
 	if p.AccessPolicies != nil {
 		aps, err := parseAccessPolicies(*p.AccessPolicies)
 		if err != nil {
+			return err
+		}
+		if err := checkPolicyTenant(aps, v.TenantID); err != nil {
 			return err
 		}
 		v.AccessPolicies = aps

@@ -128,7 +128,9 @@ func TestCreateVaultErrors(t *testing.T) {
 		{"fail/bad-policy-permission", vaultPath("kv-x"), vaultBody(map[string]any{"accessPolicies": []any{map[string]any{"tenantId": tenant, "objectId": e.admin.ObjectID, "permissions": map[string]any{"secrets": []string{"steal"}}}}}), 400, "BadRequest"},
 		{"fail/missing-group", subScope() + "/resourceGroups/absent/providers/Microsoft.KeyVault/vaults/kv-x", vaultBody(nil), 404, "ResourceGroupNotFound"},
 		{"fail/name-in-other-group", other + "/providers/Microsoft.KeyVault/vaults/kv-taken", vaultBody(nil), 409, "VaultAlreadyExists"},
-		{"fail/recover-nothing", vaultPath("kv-x"), vaultBody(map[string]any{"createMode": "recover"}), 404, "ResourceNotFound"},
+		{"fail/recover-nothing", vaultPath("kv-x"), vaultBody(map[string]any{"createMode": "recover"}), 404, "SoftDeletedVaultDoesNotExist"},
+		{"fail/bad-create-mode", vaultPath("kv-x"), vaultBody(map[string]any{"createMode": "restore"}), 400, "BadRequest"},
+		{"fail/policy-of-other-tenant", vaultPath("kv-x"), vaultBody(map[string]any{"accessPolicies": []any{map[string]any{"tenantId": otherTenant, "objectId": e.admin.ObjectID, "permissions": map[string]any{"secrets": []string{"get"}}}}}), 400, "BadRequest"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.Do(t, http.MethodPut, tc.path+"?"+armAPI, tok, tc.body)

@@ -31,6 +31,20 @@ type ListFilter struct {
 // a caller-supplied Created is ignored, so nobody can backdate past the
 // propagation delay.
 func (a *Authorizer) CreateAssignment(ctx context.Context, ra scopevault.RoleAssignment) (_ scopevault.RoleAssignment, created bool, err error) {
+	ra.Seeded = false
+	return a.createAssignment(ctx, ra)
+}
+
+// SeedAssignment is CreateAssignment for the grants the composition root
+// makes before it serves any request (the bootstrap admin's roles): they are
+// effective at once and stay exempt from PropagationDelay, even when a later
+// start configures a longer delay.
+func (a *Authorizer) SeedAssignment(ctx context.Context, ra scopevault.RoleAssignment) (_ scopevault.RoleAssignment, created bool, err error) {
+	ra.Seeded = true
+	return a.createAssignment(ctx, ra)
+}
+
+func (a *Authorizer) createAssignment(ctx context.Context, ra scopevault.RoleAssignment) (_ scopevault.RoleAssignment, created bool, err error) {
 	ra, err = normalizeAssignment(ra)
 	if err != nil {
 		return scopevault.RoleAssignment{}, false, err

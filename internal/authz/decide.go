@@ -125,7 +125,7 @@ func (a *Authorizer) decideRBAC(ctx context.Context, caller *scopevault.Caller, 
 	for i := range snap.assignments {
 		ra := &snap.assignments[i]
 		if !principalMatches(caller, ra.PrincipalID) || !IsAncestorOrSelf(ra.Scope, resource) ||
-			now.Before(ra.Created.Add(a.PropagationDelay)) {
+			!ra.Seeded && now.Before(ra.Created.Add(a.PropagationDelay)) {
 			continue
 		}
 		if best != nil && scopeDepth(ra.Scope) <= scopeDepth(best.Scope) {

@@ -26,7 +26,7 @@ func (a *Authorizer) CreateOrUpdateRole(ctx context.Context, def scopevault.Role
 		for _, r := range all {
 			if r.ID != def.ID && strings.EqualFold(r.RoleName, def.RoleName) {
 				return scopevault.Errorf(scopevault.ECONFLICT, "RoleDefinitionWithSameNameExists",
-					"A custom role with the same name already exists in this directory.")
+					"A role definition cannot be updated with a name that already exists.")
 			}
 		}
 		var old scopevault.RoleDefinition

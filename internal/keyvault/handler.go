@@ -106,4 +106,3 @@ func (h *Handler) vaultFor(r *http.Request) (*scopevault.Vault, error) {
 	}
 	return nil, scopevault.Errorf(scopevault.ENOTFOUND, "VaultNotFound", "No vault is served at this address.")
 }
-

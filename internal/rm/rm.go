@@ -1,6 +1,8 @@
-// Package rm keeps the resource manager's own objects: subscriptions and
-// resource groups. Vaults live in internal/secrets, role assignments in
-// internal/authz. It knows nothing of HTTP.
+// Package rm keeps the resource manager's own objects: subscriptions,
+// resource groups and the records of user-assigned managed identities
+// (whose principals live in internal/identity). Vaults live in
+// internal/secrets, role assignments in internal/authz. It knows nothing of
+// HTTP.
 package rm
 
 import (

@@ -25,11 +25,12 @@ var firstVaultAddr = netip.MustParseAddr("127.1.0.1")
 func vaultKey(name string) string { return vaultPrefix + scopevault.VaultKey(name) }
 
 // CreateVault stores a new vault, allocating its loopback address. Names are
-// global and stay reserved while a vault is soft-deleted.
+// global and stay reserved while a vault is soft-deleted: creating one held
+// by a soft-deleted vault of the same subscription and location is a
+// ConflictError (recover or purge it), any other holder VaultAlreadyExists.
 func (e *Engine) CreateVault(ctx context.Context, v scopevault.Vault) (*scopevault.Vault, error) {
 	if !scopevault.ValidVaultName(v.Name) {
-		return nil, scopevault.Errorf(scopevault.EINVALID, "VaultNameNotValid",
-			"The vault name '%s' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens. Follow this link for more information: https://go.microsoft.com/fwlink/?linkid=2147742", v.Name)
+		return nil, errVaultNameNotValid(v.Name)
 	}
 	if v.SoftDeleteRetentionDays == 0 {
 		v.SoftDeleteRetentionDays = scopevault.DefaultRetentionDays
@@ -40,11 +41,23 @@ func (e *Engine) CreateVault(ctx context.Context, v scopevault.Vault) (*scopevau
 	}
 	now := e.now()
 	v.Created, v.Updated = now, now
+	v.Deleted, v.ScheduledPurge = nil, nil
 	err := e.update(ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(ctx, vaultKey(v.Name)); err == nil {
-			return scopevault.Errorf(scopevault.ECONFLICT, "VaultAlreadyExists",
-				"The vault name '%s' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state. If the vault is in a recoverable state then the vault will need to be purged before reusing the name. For more information about VaultAlreadyExists, soft delete and purging a vault follow this link https://go.microsoft.com/fwlink/?linkid=2147740.", v.Name)
-		} else if !errors.Is(err, store.ErrNotFound) {
+		// Vaults past their purge date go first, so their names and
+		// addresses are free again.
+		if err := e.purgeExpired(ctx, tx); err != nil {
+			return err
+		}
+		held, err := e.loadVault(ctx, tx, v.Name)
+		if err != nil {
+			return err
+		}
+		if held != nil {
+			return nameTaken(held, v.SubscriptionID, v.Location, v.Name)
+		}
+		// A data-plane write that raced a purge may have left keys under
+		// the name: a new vault starts empty.
+		if err := purgeVault(ctx, tx, v.Name, ""); err != nil {
 			return err
 		}
 		addr, err := nextAddr(ctx, tx)
@@ -108,7 +121,7 @@ func (e *Engine) index(ctx context.Context) (*vaultIndex, error) {
 }
 
 func vaultNotFound(name string) error {
-	return scopevault.Errorf(scopevault.ENOTFOUND, "ResourceNotFound", "The Resource 'Microsoft.KeyVault/vaults/%s' was not found.", name)
+	return scopevault.Errorf(scopevault.ENOTFOUND, "ResourceNotFound", "The Resource 'Microsoft.KeyVault/vaults/%s' was not found.", clip(name))
 }
 
 // Vault returns a live (not soft-deleted) vault by name. The result is a copy.
@@ -143,20 +156,27 @@ func (e *Engine) VaultByAddress(ctx context.Context, addr netip.Addr) (*scopevau
 func (e *Engine) ListVaults(ctx context.Context) ([]*scopevault.Vault, error) {
 	var out []*scopevault.Vault
 	err := e.view(ctx, func(tx store.Tx) error {
-		kvs, err := tx.List(ctx, vaultPrefix, "", 0)
-		if err != nil {
-			return err
-		}
-		for _, kv := range kvs {
-			var v scopevault.Vault
-			if err := json.Unmarshal(kv.Value, &v); err != nil {
-				return fmt.Errorf("secrets: vault %s: %w", kv.Key, err)
-			}
-			out = append(out, &v)
-		}
-		return nil
+		var err error
+		out, err = listVaults(ctx, tx)
+		return err
 	})
 	return out, err
+}
+
+func listVaults(ctx context.Context, tx store.Tx) ([]*scopevault.Vault, error) {
+	kvs, err := tx.List(ctx, vaultPrefix, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*scopevault.Vault, 0, len(kvs))
+	for _, kv := range kvs {
+		var v scopevault.Vault
+		if err := json.Unmarshal(kv.Value, &v); err != nil {
+			return nil, fmt.Errorf("secrets: vault %s: %w", kv.Key, err)
+		}
+		out = append(out, &v)
+	}
+	return out, nil
 }
 
 // UpdateVault applies fn to a live vault and stores the result.
@@ -165,12 +185,12 @@ func (e *Engine) UpdateVault(ctx context.Context, name string, fn func(*scopevau
 	err := e.update(ctx, func(tx store.Tx) error {
 		if err := getJSON(ctx, tx, vaultKey(name), &v); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				return scopevault.Errorf(scopevault.ENOTFOUND, "ResourceNotFound", "The Resource 'Microsoft.KeyVault/vaults/%s' was not found.", name)
+				return vaultNotFound(name)
 			}
 			return err
 		}
 		if v.Deleted != nil {
-			return scopevault.Errorf(scopevault.ENOTFOUND, "ResourceNotFound", "The Resource 'Microsoft.KeyVault/vaults/%s' was not found.", name)
+			return vaultNotFound(name)
 		}
 		if err := fn(&v); err != nil {
 			return err

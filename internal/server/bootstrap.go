@@ -86,7 +86,7 @@ func (s *Server) bootstrap(ctx context.Context) (*Bootstrap, error) {
 		{Name: scopevault.NewGUID(), Scope: subScope, RoleDefinitionID: ownerRoleID, PrincipalID: sp.ObjectID, PrincipalType: scopevault.KindServicePrincipal, Description: "scopevault bootstrap admin"},
 		{Name: scopevault.NewGUID(), Scope: v.ResourceID(), RoleDefinitionID: kvAdminRoleID, PrincipalID: sp.ObjectID, PrincipalType: scopevault.KindServicePrincipal, Description: "scopevault bootstrap admin"},
 	} {
-		if _, _, err := s.Authz.CreateAssignment(ctx, ra); err != nil {
+		if _, _, err := s.Authz.SeedAssignment(ctx, ra); err != nil {
 			return nil, fmt.Errorf("server: bootstrap role assignment: %w", err)
 		}
 	}

@@ -45,6 +45,11 @@ type Config struct {
 	Logger    *slog.Logger
 	// Now is the clock (tests inject one).
 	Now func() time.Time
+	// PropagationDelay is how long a new role assignment takes to affect
+	// decisions, emulating Azure's RBAC caches so clients can test their
+	// retries. Zero (the default) means at once. The bootstrap admin's
+	// roles are exempt.
+	PropagationDelay time.Duration
 }
 
 // Server is a running scopevault.
@@ -83,6 +88,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.PropagationDelay < 0 {
+		return nil, fmt.Errorf("server: the role propagation delay must not be negative (got %s)", cfg.PropagationDelay)
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("server: data directory: %w", err)
@@ -138,6 +146,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.Identity.Now = cfg.Now
 	s.Authz = authz.New(st, s.Barrier)
 	s.Authz.Now = cfg.Now
+	s.Authz.PropagationDelay = cfg.PropagationDelay
 	s.Engine = secrets.New(st, s.Barrier)
 	s.Engine.Now = cfg.Now
 	s.RM = rm.New(st, s.Barrier)
