@@ -17,6 +17,7 @@ func newUpCommand() *cobra.Command {
 	var dataDir, host string
 	var port int
 	var verbose bool
+	var propagation time.Duration
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Start scopevault: identity, management plane and vault data planes over TLS",
@@ -33,7 +34,7 @@ DIR/scopevault.env for clients. A restart on the same directory keeps everything
 			}
 			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 			ctx := cmd.Context()
-			srv, err := server.Start(ctx, server.Config{DataDir: dataDir, Host: host, Port: port, Logger: logger})
+			srv, err := server.Start(ctx, server.Config{DataDir: dataDir, Host: host, Port: port, Logger: logger, PropagationDelay: propagation})
 			if err != nil {
 				return err
 			}
@@ -49,6 +50,8 @@ DIR/scopevault.env for clients. A restart on the same directory keeps everything
 	cmd.Flags().IntVar(&port, "port", 8443, "port for every listener (0 picks a free one; 443 serves the real vault host names)")
 	cmd.Flags().StringVar(&host, "host", "127.0.0.1", "main listen address")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request (never secret values or tokens)")
+	cmd.Flags().DurationVar(&propagation, "role-propagation-delay", 0,
+		"how long a new role assignment takes to take effect, as Azure's RBAC caches do (e.g. 2m; 0 = at once)")
 	return cmd
 }
 
