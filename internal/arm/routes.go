@@ -106,6 +106,8 @@ func parseRoute(method, path string) (route, error) {
 		return methods(method, route{sub: sub, scope: subScope(sub)}, map[string]op{http.MethodGet: opGetSubscription})
 	case eq(rest[0], segResourceGroups):
 		return groupRoute(method, sub, rest[1:])
+	case eq(rest[0], "resources") && len(rest) == 1:
+		return methods(method, route{sub: sub, scope: subScope(sub)}, map[string]op{http.MethodGet: opListResources})
 	case eq(rest[0], segProviders) && len(rest) >= 2:
 		if eq(rest[1], nsManagedIdentity) {
 			return identitySubRoute(method, sub, rest[2:])
@@ -130,6 +132,8 @@ func groupRoute(method, sub string, rest []string) (route, error) {
 		return methods(method, rt, map[string]op{
 			http.MethodPut: opPutGroup, http.MethodGet: opGetGroup, http.MethodHead: opCheckGroup, http.MethodDelete: opDeleteGroup,
 		})
+	case eq(rest[0], "resources") && len(rest) == 1:
+		return methods(method, rt, map[string]op{http.MethodGet: opListResources})
 	case eq(rest[0], segProviders) && len(rest) >= 2:
 		if eq(rest[1], nsManagedIdentity) {
 			return identityGroupRoute(method, rt, rest[2:])

@@ -265,9 +265,23 @@ func TestArmKeyVaultLifecycle(t *testing.T) {
 			bySub = append(bySub, *x.Name)
 		}
 	}
+	// NewListPager goes through the generic resources list (Microsoft.Resources).
+	var generic []string
+	for pager := m.vaults.NewListPager(nil); pager.More(); {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range page.Value {
+			if deref(x.Type) != "Microsoft.KeyVault/vaults" {
+				t.Errorf("generic list type %q", deref(x.Type))
+			}
+			generic = append(generic, *x.Name)
+		}
+	}
 	for _, want := range []string{name, boot.Vault} {
-		if !slices.Contains(byGroup, want) || !slices.Contains(bySub, want) {
-			t.Errorf("%s missing: by group %v, by subscription %v", want, byGroup, bySub)
+		if !slices.Contains(byGroup, want) || !slices.Contains(bySub, want) || !slices.Contains(generic, want) {
+			t.Errorf("%s missing: by group %v, by subscription %v, generic %v", want, byGroup, bySub, generic)
 		}
 	}
 
