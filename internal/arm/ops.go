@@ -21,6 +21,7 @@ const (
 	opDeleteGroup        op = "ResourceGroups.Delete"
 	opListVaultsBySub    op = "Vaults.ListBySubscription"
 	opListVaultsByGroup  op = "Vaults.ListByResourceGroup"
+	opListResources      op = "Resources.List"
 	opPutVault           op = "Vaults.CreateOrUpdate"
 	opGetVault           op = "Vaults.Get"
 	opListAssignments    op = "RoleAssignments.ListForScope"
@@ -118,6 +119,7 @@ var operations = map[op]opSpec{
 	opDeleteGroup:       {Action: "Microsoft.Resources/subscriptions/resourceGroups/delete", Gate: gateScope, run: (*Handler).deleteGroup},
 	opListVaultsBySub:   {Action: "Microsoft.KeyVault/vaults/read", Gate: gateItems, run: (*Handler).listVaults},
 	opListVaultsByGroup: {Action: "Microsoft.KeyVault/vaults/read", Gate: gateItems, run: (*Handler).listVaults},
+	opListResources:     {Action: "Microsoft.KeyVault/vaults/read", Gate: gateItems, run: (*Handler).listResources},
 	opPutVault:          {Action: "Microsoft.KeyVault/vaults/write", Gate: gateScope, run: (*Handler).putVault},
 	opGetVault:          {Action: "Microsoft.KeyVault/vaults/read", Gate: gateScope, run: (*Handler).getVault},
 

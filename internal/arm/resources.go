@@ -12,12 +12,6 @@ import (
 // $filter=resourceType eq '...'. armkeyvault's NewListPager and the JS
 // client's vaults.list() page through it. Vaults are the resources served.
 
-const opListResources op = "Resources.List"
-
-func init() {
-	operations[opListResources] = opSpec{Action: "Microsoft.KeyVault/vaults/read", Gate: gateItems, run: (*Handler).listResources}
-}
-
 // genericResourceJSON is GenericResourceExpanded's slice that lists return.
 type genericResourceJSON struct {
 	ID       string            `json:"id"`
