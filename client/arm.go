@@ -102,10 +102,14 @@ func (a *ARM) ResourceGroups(ctx context.Context, sub string) ([]ResourceGroup, 
 	return out.Value, err
 }
 
-// DeleteResourceGroup deletes an (empty) resource group.
+// DeleteResourceGroup deletes a resource group, waiting for the end when
+// the service answers 202 with a Location to poll.
 func (a *ARM) DeleteResourceGroup(ctx context.Context, sub, name string) error {
-	_, err := a.rest.do(ctx, http.MethodDelete, groupPath(sub, name), apiVersion(APIResources), nil, nil)
-	return err
+	status, h, err := a.rest.send(ctx, http.MethodDelete, a.rest.base+groupPath(sub, name), apiVersion(APIResources), nil, nil)
+	if err != nil || status != http.StatusAccepted {
+		return err
+	}
+	return a.pollLocation(ctx, h)
 }
 
 // ResourceGroupOf returns the resource group named in an ARM resource id, or "".

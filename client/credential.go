@@ -31,6 +31,33 @@ type TokenCredential interface {
 	Token(ctx context.Context, tenantID, scope string) (AccessToken, error)
 }
 
+// refreshMargin is how long before expiry a cached token is renewed.
+const refreshMargin = 5 * time.Minute
+
+// tokenCache keeps one token per scope until refreshMargin before it
+// expires. Fetches are serialized, so concurrent callers share one request.
+type tokenCache struct {
+	mu    sync.Mutex
+	cache map[string]AccessToken
+}
+
+func (c *tokenCache) get(now time.Time, scope string, fetch func() (AccessToken, error)) (AccessToken, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.cache[scope]; ok && now.Add(refreshMargin).Before(t.ExpiresOn) {
+		return t, nil
+	}
+	t, err := fetch()
+	if err != nil {
+		return AccessToken{}, err
+	}
+	if c.cache == nil {
+		c.cache = map[string]AccessToken{}
+	}
+	c.cache[scope] = t
+	return t, nil
+}
+
 // ClientSecretCredential is the OAuth2 client-credentials grant against an
 // Entra-compatible authority ({authority}/{tenant}/oauth2/v2.0/token).
 // Tokens are cached per scope until five minutes before they expire. It is
@@ -45,34 +72,42 @@ type ClientSecretCredential struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]AccessToken
+	cache tokenCache
 }
 
 // NewClientSecretCredential returns a credential for a service principal.
 // authorityHost is an https URL ("https://localhost:8443/").
 func NewClientSecretCredential(authorityHost, tenantID, clientID, secret string, hc *http.Client) (*ClientSecretCredential, error) {
-	u, err := url.Parse(authorityHost)
-	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("client: authority host %q is not an https URL", authorityHost)
+	authority, err := checkAuthority(authorityHost, tenantID)
+	if err != nil {
+		return nil, err
 	}
 	switch {
-	case tenantID == "":
-		return nil, fmt.Errorf("client: a tenant id is required")
 	case clientID == "":
 		return nil, fmt.Errorf("client: a client id is required")
 	case secret == "":
 		return nil, fmt.Errorf("client: a client secret is required")
-	case strings.ContainsAny(tenantID, "/?#"):
-		return nil, fmt.Errorf("client: tenant id %q is not valid", tenantID)
 	}
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	return &ClientSecretCredential{
-		authority: strings.TrimSuffix(authorityHost, "/"), tenantID: tenantID, clientID: clientID, secret: secret,
-		hc: hc, Now: time.Now, cache: map[string]AccessToken{},
-	}, nil
+	return &ClientSecretCredential{authority: authority, tenantID: tenantID, clientID: clientID, secret: secret, hc: hc, Now: time.Now}, nil
+}
+
+// checkAuthority validates an authority host and tenant and returns the
+// authority without its trailing slash.
+func checkAuthority(authorityHost, tenantID string) (string, error) {
+	u, err := url.Parse(authorityHost)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return "", fmt.Errorf("client: authority host %q is not an https URL", authorityHost)
+	}
+	switch {
+	case tenantID == "":
+		return "", fmt.Errorf("client: a tenant id is required")
+	case strings.ContainsAny(tenantID, "/?#"):
+		return "", fmt.Errorf("client: tenant id %q is not valid", tenantID)
+	}
+	return strings.TrimSuffix(authorityHost, "/"), nil
 }
 
 // TenantID is the credential's tenant.
@@ -81,35 +116,32 @@ func (c *ClientSecretCredential) TenantID() string { return c.tenantID }
 // ClientID is the credential's application (client) id.
 func (c *ClientSecretCredential) ClientID() string { return c.clientID }
 
-// refreshMargin is how long before expiry a cached token is renewed.
-const refreshMargin = 5 * time.Minute
-
 // Token returns a token for scope, from the cache or the token endpoint.
 func (c *ClientSecretCredential) Token(ctx context.Context, tenantID, scope string) (AccessToken, error) {
-	if tenantID != "" && !strings.EqualFold(tenantID, c.tenantID) {
-		return AccessToken{}, fmt.Errorf("client: the resource is in tenant %s but the credential is for tenant %s", tenantID, c.tenantID)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t, ok := c.cache[scope]; ok && c.Now().Add(refreshMargin).Before(t.ExpiresOn) {
-		return t, nil
-	}
-	t, err := c.fetch(ctx, scope)
-	if err != nil {
+	if err := sameTenant(tenantID, c.tenantID); err != nil {
 		return AccessToken{}, err
 	}
-	c.cache[scope] = t
-	return t, nil
+	return c.cache.get(c.Now(), scope, func() (AccessToken, error) {
+		return postTokenForm(ctx, c.hc, c.authority, c.tenantID, c.Now, url.Values{
+			"grant_type":    {"client_credentials"},
+			"client_id":     {c.clientID},
+			"client_secret": {c.secret},
+			"scope":         {scope},
+		})
+	})
 }
 
-func (c *ClientSecretCredential) fetch(ctx context.Context, scope string) (AccessToken, error) {
-	form := url.Values{
-		"grant_type":    {"client_credentials"},
-		"client_id":     {c.clientID},
-		"client_secret": {c.secret},
-		"scope":         {scope},
+func sameTenant(asked, own string) error {
+	if asked != "" && !strings.EqualFold(asked, own) {
+		return fmt.Errorf("client: the resource is in tenant %s but the credential is for tenant %s", asked, own)
 	}
-	endpoint := c.authority + "/" + url.PathEscape(c.tenantID) + "/oauth2/v2.0/token"
+	return nil
+}
+
+// postTokenForm posts a grant to {authority}/{tenant}/oauth2/v2.0/token.
+// Errors name the endpoint and the service's error, never the form.
+func postTokenForm(ctx context.Context, hc *http.Client, authority, tenantID string, now func() time.Time, form url.Values) (AccessToken, error) {
+	endpoint := authority + "/" + url.PathEscape(tenantID) + "/oauth2/v2.0/token"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return AccessToken{}, fmt.Errorf("client: token request: %w", err)
@@ -117,8 +149,8 @@ func (c *ClientSecretCredential) fetch(ctx context.Context, scope string) (Acces
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", UserAgent)
-	start := c.Now()
-	res, err := c.hc.Do(req)
+	start := now()
+	res, err := hc.Do(req)
 	if err != nil {
 		// *url.Error names the URL and the cause, never the form body.
 		return AccessToken{}, fmt.Errorf("client: token request: %w", err)

@@ -51,13 +51,15 @@ func StatusCode(err error) int {
 const maxErrorBody = 64 << 10
 
 // responseError decodes ARM/Graph/Key Vault error bodies
-// ({"error":{"code","message","innererror"}}) and OAuth token errors
-// ({"error","error_description"}).
+// ({"error":{"code","message","innererror"}}), OAuth token errors
+// ({"error","error_description"}) and managed identity endpoint errors
+// ({"statusCode","message"}).
 func responseError(res *http.Response, body []byte) error {
 	re := &ResponseError{StatusCode: res.StatusCode, RequestID: firstHeader(res.Header, "x-ms-request-id", "request-id")}
 	var cloud struct {
-		Error json.RawMessage `json:"error"`
-		Desc  string          `json:"error_description"`
+		Error   json.RawMessage `json:"error"`
+		Desc    string          `json:"error_description"`
+		Message string          `json:"message"`
 	}
 	if json.Unmarshal(body, &cloud) == nil && len(cloud.Error) > 0 {
 		var inner struct {
@@ -76,6 +78,8 @@ func responseError(res *http.Response, body []byte) error {
 		case json.Unmarshal(cloud.Error, &inner) == nil:
 			re.Code, re.Message, re.InnerCode = inner.Code, inner.Message, inner.InnerError.Code
 		}
+	} else if cloud.Message != "" {
+		re.Message = cloud.Message
 	}
 	if re.Message == "" {
 		re.Message = fmt.Sprintf("the service answered %d %s", res.StatusCode, http.StatusText(res.StatusCode))

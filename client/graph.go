@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -49,6 +50,8 @@ type DirectoryObject struct {
 	DisplayName       string `json:"displayName"`
 	AppID             string `json:"appId,omitempty"`
 	UserPrincipalName string `json:"userPrincipalName,omitempty"`
+	// ServicePrincipalNames are a service principal's names (its app id first).
+	ServicePrincipalNames []string `json:"servicePrincipalNames,omitempty"`
 }
 
 // PrincipalType is the ARM principalType of the object: User, Group or ServicePrincipal.
@@ -103,4 +106,110 @@ func (g *Graph) DirectoryObject(ctx context.Context, id string) (DirectoryObject
 	var out DirectoryObject
 	_, err := g.rest.do(ctx, http.MethodGet, "/v1.0/directoryObjects/"+esc(id), nil, nil, &out)
 	return out, err
+}
+
+// rawObject keeps a Graph object exactly as the service returned it, so a
+// caller can show it as Graph sent it (az prints Graph's responses as they are).
+type rawObject struct {
+	Raw json.RawMessage `json:"-"`
+}
+
+// User is a Graph user.
+type User struct {
+	ID                string `json:"id"`
+	DisplayName       string `json:"displayName"`
+	UserPrincipalName string `json:"userPrincipalName"`
+	MailNickname      string `json:"mailNickname,omitempty"`
+	rawObject
+}
+
+// UnmarshalJSON decodes a user and keeps its raw form.
+func (u *User) UnmarshalJSON(b []byte) error {
+	type plain User
+	if err := json.Unmarshal(b, (*plain)(u)); err != nil {
+		return err
+	}
+	u.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// NewUser are the inputs of CreateUser.
+type NewUser struct {
+	AccountEnabled    bool            `json:"accountEnabled"`
+	DisplayName       string          `json:"displayName"`
+	UserPrincipalName string          `json:"userPrincipalName"`
+	MailNickname      string          `json:"mailNickname"`
+	PasswordProfile   PasswordProfile `json:"passwordProfile"`
+	ImmutableID       string          `json:"immutableId,omitempty"`
+}
+
+// PasswordProfile is a new user's initial password.
+type PasswordProfile struct {
+	Password                      string `json:"password"`
+	ForceChangePasswordNextSignIn bool   `json:"forceChangePasswordNextSignIn"`
+}
+
+// CreateUser creates a user (POST /v1.0/users).
+func (g *Graph) CreateUser(ctx context.Context, u NewUser) (User, error) {
+	var out User
+	_, err := g.rest.do(ctx, http.MethodPost, "/v1.0/users", nil, u, &out)
+	return out, err
+}
+
+// Group is a Graph group.
+type Group struct {
+	ID              string `json:"id"`
+	DisplayName     string `json:"displayName"`
+	MailNickname    string `json:"mailNickname"`
+	SecurityEnabled bool   `json:"securityEnabled"`
+	rawObject
+}
+
+// UnmarshalJSON decodes a group and keeps its raw form.
+func (gr *Group) UnmarshalJSON(b []byte) error {
+	type plain Group
+	if err := json.Unmarshal(b, (*plain)(gr)); err != nil {
+		return err
+	}
+	gr.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// NewGroup are the inputs of CreateGroup.
+type NewGroup struct {
+	DisplayName     string `json:"displayName"`
+	MailNickname    string `json:"mailNickname"`
+	MailEnabled     bool   `json:"mailEnabled"`
+	SecurityEnabled bool   `json:"securityEnabled"`
+	Description     string `json:"description,omitempty"`
+}
+
+// CreateGroup creates a group (POST /v1.0/groups).
+func (g *Graph) CreateGroup(ctx context.Context, gr NewGroup) (Group, error) {
+	var out Group
+	_, err := g.rest.do(ctx, http.MethodPost, "/v1.0/groups", nil, gr, &out)
+	return out, err
+}
+
+// Groups lists the groups matching an OData $filter ("displayName eq 'x'").
+func (g *Graph) Groups(ctx context.Context, filter string) ([]Group, error) {
+	var out struct {
+		Value []Group `json:"value"`
+	}
+	var q url.Values
+	if filter != "" {
+		q = url.Values{"$filter": {filter}}
+	}
+	_, err := g.rest.do(ctx, http.MethodGet, "/v1.0/groups", q, nil, &out)
+	return out.Value, err
+}
+
+// ODataString quotes s as an OData string literal.
+func ODataString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// AddGroupMember adds a directory object to a group (POST /v1.0/groups/{id}/members/$ref).
+func (g *Graph) AddGroupMember(ctx context.Context, groupID, memberID string) error {
+	body := map[string]string{"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/" + memberID}
+	_, err := g.rest.do(ctx, http.MethodPost, "/v1.0/groups/"+esc(groupID)+"/members/$ref", nil, body, nil)
+	return err
 }

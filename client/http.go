@@ -58,25 +58,34 @@ func newREST(base, scope string, cred TokenCredential, hc *http.Client) (*rest, 
 // do sends method path?query with in as a JSON body (nil for none) and
 // decodes a success body into out (nil to discard). It returns the status.
 func (c *rest) do(ctx context.Context, method, path string, query url.Values, in, out any) (int, error) {
+	status, _, err := c.send(ctx, method, c.base+path, query, in, out)
+	return status, err
+}
+
+// send is do for an absolute URL, which must be under the client's base
+// (the token goes nowhere else); it also returns the response headers.
+func (c *rest) send(ctx context.Context, method, u string, query url.Values, in, out any) (int, http.Header, error) {
+	if !strings.HasPrefix(u, c.base+"/") {
+		return 0, nil, fmt.Errorf("client: %s is not under %s", u, c.base)
+	}
 	tok, err := c.cred.Token(ctx, "", c.scope)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	u := c.base + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
 	req, err := newJSONRequest(ctx, method, u, in)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+tok.Token)
 	res, err := c.hc.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("client: %s %s: %w", method, path, err)
+		return 0, nil, fmt.Errorf("client: %s %s: %w", method, req.URL.Path, err)
 	}
 	defer res.Body.Close()
-	return res.StatusCode, readResponse(res, out)
+	return res.StatusCode, res.Header, readResponse(res, out)
 }
 
 func newJSONRequest(ctx context.Context, method, u string, in any) (*http.Request, error) {

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -81,14 +82,15 @@ func (s Secret) Version() string {
 	return v
 }
 
-// SecretIDParts splits "https://vault/secrets/{name}[/{version}]".
+// SecretIDParts splits "https://vault/secrets/{name}[/{version}]" (or a
+// deleted secret's recovery id, "https://vault/deletedsecrets/{name}").
 func SecretIDParts(id string) (name, version string) {
 	u, err := url.Parse(id)
 	if err != nil {
 		return "", ""
 	}
 	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(segs) < 2 || !strings.EqualFold(segs[0], "secrets") {
+	if len(segs) < 2 || !strings.EqualFold(segs[0], "secrets") && !strings.EqualFold(segs[0], "deletedsecrets") {
 		return "", ""
 	}
 	if len(segs) > 2 {
@@ -125,15 +127,108 @@ func (s *Secrets) GetSecret(ctx context.Context, name, version string) (Secret, 
 
 // ListSecrets lists every secret (no values), following nextLink.
 func (s *Secrets) ListSecrets(ctx context.Context) ([]Secret, error) {
-	var all []Secret
-	path, query := "/secrets", url.Values{"maxresults": {"25"}}
+	return listAll[Secret](ctx, s, "/secrets")
+}
+
+// ListSecretVersions lists every version of a secret (no values).
+func (s *Secrets) ListSecretVersions(ctx context.Context, name string) ([]Secret, error) {
+	return listAll[Secret](ctx, s, "/secrets/"+url.PathEscape(name)+"/versions")
+}
+
+// UpdateSecretParams are the inputs of UpdateSecret; nil fields stay as
+// they are (an empty, non-nil Tags removes every tag).
+type UpdateSecretParams struct {
+	ContentType *string           `json:"contentType,omitempty"`
+	Tags        map[string]string `json:"tags"`
+	Attributes  *SecretAttributes `json:"attributes,omitempty"`
+}
+
+// UpdateSecret changes a version's attributes, content type or tags (the
+// current version when version is ""). The result carries no value.
+func (s *Secrets) UpdateSecret(ctx context.Context, name, version string, p UpdateSecretParams) (Secret, error) {
+	var out Secret
+	err := s.do(ctx, http.MethodPatch, "/secrets/"+url.PathEscape(name)+"/"+url.PathEscape(version), nil, p, &out)
+	return out, err
+}
+
+// DeletedSecret is a soft-deleted secret: its last version's attributes and
+// when it was deleted and will be purged (Unix seconds).
+type DeletedSecret struct {
+	Secret
+	RecoveryID         string `json:"recoveryId,omitempty"`
+	DeletedDate        *int64 `json:"deletedDate,omitempty"`
+	ScheduledPurgeDate *int64 `json:"scheduledPurgeDate,omitempty"`
+}
+
+// DeleteSecret deletes every version of a secret; on a soft-delete vault
+// the secret can be recovered until it is purged.
+func (s *Secrets) DeleteSecret(ctx context.Context, name string) (DeletedSecret, error) {
+	var out DeletedSecret
+	err := s.do(ctx, http.MethodDelete, "/secrets/"+url.PathEscape(name), nil, nil, &out)
+	return out, err
+}
+
+// GetDeletedSecret gets a soft-deleted secret's attributes.
+func (s *Secrets) GetDeletedSecret(ctx context.Context, name string) (DeletedSecret, error) {
+	var out DeletedSecret
+	err := s.do(ctx, http.MethodGet, "/deletedsecrets/"+url.PathEscape(name), nil, nil, &out)
+	return out, err
+}
+
+// ListDeletedSecrets lists the vault's soft-deleted secrets.
+func (s *Secrets) ListDeletedSecrets(ctx context.Context) ([]DeletedSecret, error) {
+	return listAll[DeletedSecret](ctx, s, "/deletedsecrets")
+}
+
+// RecoverDeletedSecret brings a soft-deleted secret back with all its versions.
+func (s *Secrets) RecoverDeletedSecret(ctx context.Context, name string) (Secret, error) {
+	var out Secret
+	err := s.do(ctx, http.MethodPost, "/deletedsecrets/"+url.PathEscape(name)+"/recover", nil, nil, &out)
+	return out, err
+}
+
+// PurgeDeletedSecret deletes a soft-deleted secret for good.
+func (s *Secrets) PurgeDeletedSecret(ctx context.Context, name string) error {
+	return s.do(ctx, http.MethodDelete, "/deletedsecrets/"+url.PathEscape(name), nil, nil, nil)
+}
+
+// BackupSecret returns the protected backup blob of every version of a
+// secret; only a vault of the same tenant can restore it.
+func (s *Secrets) BackupSecret(ctx context.Context, name string) ([]byte, error) {
+	var out struct {
+		Value string `json:"value"`
+	}
+	if err := s.do(ctx, http.MethodPost, "/secrets/"+url.PathEscape(name)+"/backup", nil, nil, &out); err != nil {
+		return nil, err
+	}
+	blob, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(out.Value, "="))
+	if err != nil || len(blob) == 0 {
+		return nil, fmt.Errorf("client: the vault's backup is not base64url")
+	}
+	return blob, nil
+}
+
+// RestoreSecret restores a backup blob made by BackupSecret. The result carries no value.
+func (s *Secrets) RestoreSecret(ctx context.Context, blob []byte) (Secret, error) {
+	var out Secret
+	err := s.do(ctx, http.MethodPost, "/secrets/restore", nil, map[string]string{"value": base64.RawURLEncoding.EncodeToString(blob)}, &out)
+	return out, err
+}
+
+// maxListPages bounds how many pages a list follows.
+const maxListPages = 10000
+
+// listAll gets every item of a collection, following nextLink within the vault.
+func listAll[T any](ctx context.Context, s *Secrets, path string) ([]T, error) {
+	var all []T
+	query := url.Values{"maxresults": {"25"}}
 	for pages := 0; path != ""; pages++ {
-		if pages > 10000 {
-			return nil, fmt.Errorf("client: the secret list does not end")
+		if pages > maxListPages {
+			return nil, fmt.Errorf("client: the list at %s does not end", path)
 		}
 		var page struct {
-			Value    []Secret `json:"value"`
-			NextLink *string  `json:"nextLink"`
+			Value    []T     `json:"value"`
+			NextLink *string `json:"nextLink"`
 		}
 		if err := s.do(ctx, http.MethodGet, path, query, nil, &page); err != nil {
 			return nil, err

@@ -34,21 +34,34 @@ type RoleAssignmentProperties struct {
 
 // RoleDefinition is a Microsoft.Authorization/roleDefinitions resource.
 type RoleDefinition struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
-	Type       string `json:"type"`
-	Properties struct {
-		RoleName         string   `json:"roleName"`
-		Type             string   `json:"type"`
-		Description      string   `json:"description"`
-		AssignableScopes []string `json:"assignableScopes"`
-		Permissions      []struct {
-			Actions        []string `json:"actions"`
-			NotActions     []string `json:"notActions"`
-			DataActions    []string `json:"dataActions"`
-			NotDataActions []string `json:"notDataActions"`
-		} `json:"permissions"`
-	} `json:"properties"`
+	ID         string                   `json:"id"`
+	Name       string                   `json:"name"`
+	Type       string                   `json:"type"`
+	Properties RoleDefinitionProperties `json:"properties"`
+}
+
+// RoleDefinitionProperties are a role's name, kind and permissions.
+type RoleDefinitionProperties struct {
+	RoleName string `json:"roleName"`
+	// Type is "BuiltInRole" or "CustomRole".
+	Type             string           `json:"type"`
+	Description      string           `json:"description"`
+	AssignableScopes []string         `json:"assignableScopes"`
+	Permissions      []RolePermission `json:"permissions"`
+	CreatedOn        string           `json:"createdOn,omitempty"`
+	UpdatedOn        string           `json:"updatedOn,omitempty"`
+	CreatedBy        *string          `json:"createdBy,omitempty"`
+	UpdatedBy        *string          `json:"updatedBy,omitempty"`
+}
+
+// RolePermission is one block of a role's actions and data actions.
+type RolePermission struct {
+	Actions          []string `json:"actions"`
+	NotActions       []string `json:"notActions"`
+	DataActions      []string `json:"dataActions"`
+	NotDataActions   []string `json:"notDataActions"`
+	Condition        *string  `json:"condition,omitempty"`
+	ConditionVersion *string  `json:"conditionVersion,omitempty"`
 }
 
 // NewAssignmentName returns a random GUID, the name of a new role assignment.

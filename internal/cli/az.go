@@ -25,27 +25,19 @@ func NewAzCommand() *cobra.Command {
 	a := &azCLI{now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "az",
-		Short: "Azure CLI commands against scopevault (login, account, group, keyvault, role, ad sp)",
-		Long: `Azure CLI commands against a running scopevault.
+		Short: "Azure CLI commands against scopevault (login, account, group, keyvault, role, ad)",
+		Long: `Azure CLI commands against a running scopevault, as real clients of its public
+REST APIs (Entra ID tokens, ARM, Microsoft Graph, Key Vault).
 
 Credentials and endpoints come from the environment that '. .scopevault/scopevault.env'
 sets (SCOPEVAULT_URL, SCOPEVAULT_ARM_ENDPOINT, AZURE_AUTHORITY_HOST, AZURE_TENANT_ID,
 AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_SUBSCRIPTION_ID, SSL_CERT_FILE) or from what
-'az login --service-principal' saved. Output is az's: JSON by default, -o table|tsv|none,
-and --query takes a JMESPath expression.`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if !outputFormats[a.output] {
-				return fmt.Errorf("argument --output/-o: invalid choice: '%s' (choose from 'json', 'jsonc', 'none', 'table', 'tsv')", a.output)
-			}
-			if a.query != "" {
-				if _, err := parseQuery(a.query); err != nil {
-					return fmt.Errorf("argument --query: invalid jmespath_type value: '%s': %v", a.query, err)
-				}
-			}
-			return nil
-		},
+'az login' saved (a service principal, a user, or a managed identity). Output is az's:
+JSON by default, -o table|tsv|none, and --query takes a JMESPath expression. See
+docs/cli.md.`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.checkGlobalFlags() },
 	}
 	f := cmd.PersistentFlags()
 	f.StringVarP(&a.output, "output", "o", "json", "output format: json, jsonc, table, tsv, none")
@@ -55,6 +47,19 @@ and --query takes a JMESPath expression.`,
 	cmd.AddCommand(a.loginCommand(), a.logoutCommand(), a.accountCommand(), a.groupCommand(),
 		a.keyvaultCommand(), a.roleCommand(), a.adCommand())
 	return cmd
+}
+
+// checkGlobalFlags validates -o and --query before a command does anything.
+func (a *azCLI) checkGlobalFlags() error {
+	if !outputFormats[a.output] {
+		return fmt.Errorf("argument --output/-o: invalid choice: '%s' (choose from 'json', 'jsonc', 'none', 'table', 'tsv')", a.output)
+	}
+	if a.query != "" {
+		if _, err := parseQuery(a.query); err != nil {
+			return fmt.Errorf("argument --query: invalid jmespath_type value: '%s': %v", a.query, err)
+		}
+	}
+	return nil
 }
 
 // print writes a command's result in the chosen format.

@@ -15,7 +15,13 @@ func (a *azCLI) adCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "ad", Short: "Manage directory objects"}
 	sp := &cobra.Command{Use: "sp", Short: "Manage service principals"}
 	sp.AddCommand(a.createForRBACCommand())
-	cmd.AddCommand(sp)
+	user := &cobra.Command{Use: "user", Short: "Manage users"}
+	user.AddCommand(a.adUserCreateCommand())
+	group := &cobra.Command{Use: "group", Short: "Manage groups"}
+	member := &cobra.Command{Use: "member", Short: "Manage group members"}
+	member.AddCommand(a.adGroupMemberAddCommand())
+	group.AddCommand(a.adGroupCreateCommand(), member)
+	cmd.AddCommand(sp, user, group)
 	return cmd
 }
 
@@ -66,7 +72,7 @@ func (a *azCLI) createForRBACCommand() *cobra.Command {
 				}
 			}
 			a.warn(cmd, "The output includes credentials that you must protect. Be sure that you do not include these credentials in your code or check the credentials into your source control. For more information, see https://aka.ms/azadsp-cli")
-			return a.print(cmd, spCredentialJSON{AppID: sp.AppID, DisplayName: sp.DisplayName, Password: *sp.PasswordCredentials[0].SecretText, Tenant: s.cred.TenantID()})
+			return a.print(cmd, spCredentialJSON{AppID: sp.AppID, DisplayName: sp.DisplayName, Password: *sp.PasswordCredentials[0].SecretText, Tenant: s.tenantID()})
 		},
 	}
 	f := cmd.Flags()

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -106,8 +108,58 @@ func (a *azCLI) groupCommand() *cobra.Command {
 			return a.print(cmd, out)
 		},
 	}
-	cmd.AddCommand(create, show, list)
+	cmd.AddCommand(create, show, list, a.groupDeleteCommand())
 	return cmd
+}
+
+func (a *azCLI) groupDeleteCommand() *cobra.Command {
+	var name string
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "delete",
+		Short: "Delete a resource group",
+		Long: `Delete a resource group with what it holds: its vaults (soft-deleted, so they
+can be recovered or purged as 'az keyvault delete' leaves them) and the role
+assignments scoped to it. Like az, it asks for confirmation unless --yes.`,
+		Example: `  az group delete -n rg-data --yes`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if name == "" {
+				return errors.New("the following arguments are required: --name/-n/--resource-group/-g")
+			}
+			if !yes {
+				ok, err := confirm(cmd, "Are you sure you want to perform this operation? (y/n): ")
+				if err != nil || !ok {
+					return err
+				}
+			}
+			s, sub, err := a.sessionAndSubscription(cmd)
+			if err != nil {
+				return err
+			}
+			return s.arm.DeleteResourceGroup(cmd.Context(), sub, name)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&name, "name", "n", "", "name of the resource group")
+	f.StringVarP(&name, "resource-group", "g", "", "name of the resource group")
+	f.BoolVarP(&yes, "yes", "y", false, "do not prompt for confirmation")
+	// The service deletes synchronously: there is nothing not to wait for.
+	f.Bool("no-wait", false, "accepted for az compatibility; the deletion is synchronous")
+	return cmd
+}
+
+// confirm asks a yes/no question on stderr and reads the answer from stdin,
+// as az's prompt does; without an answer (no terminal) it fails like az.
+func confirm(cmd *cobra.Command, question string) (bool, error) {
+	fmt.Fprint(cmd.ErrOrStderr(), question)
+	line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+	answer := strings.ToLower(strings.TrimSpace(line))
+	if err != nil && answer == "" {
+		fmt.Fprintln(cmd.ErrOrStderr())
+		return false, errors.New("Unable to prompt for confirmation as no tty available. Use --yes.")
+	}
+	return answer == "y" || answer == "yes", nil
 }
 
 // sessionAndSubscription opens a session and resolves the subscription.

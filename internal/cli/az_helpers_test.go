@@ -71,11 +71,19 @@ func MustEnvFile(t *testing.T, path string) map[string]string {
 	return env
 }
 
-// Run executes `az args...` in-process, as a user would type it.
+// Run executes `az args...` in-process, as a user would type it, with
+// nothing on stdin.
 func (e *azEnv) Run(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	return e.RunIn(t, "", args...)
+}
+
+// RunIn is Run with stdin.
+func (e *azEnv) RunIn(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	cmd := NewAzCommand()
 	var out, errb bytes.Buffer
+	cmd.SetIn(strings.NewReader(stdin))
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)
 	cmd.SetArgs(args)

@@ -16,27 +16,15 @@ import (
 	"github.com/scopevault/scopevault/client"
 )
 
-// azVault is az's vault output: the resource plus its resourceGroup.
-func azVault(v client.Vault) (map[string]any, error) {
-	m, err := toJSONValue(v)
-	if err != nil {
-		return nil, err
-	}
-	out := m.(map[string]any)
-	out["resourceGroup"] = v.ResourceGroup()
-	if _, ok := out["tags"]; !ok {
-		out["tags"] = map[string]any{}
-	}
-	return out, nil
-}
-
 // selfPerms is the access policy az keyvault create gives its caller on an
 // access-policy vault: every permission on every object type.
 var selfPerms = []string{"all"}
 
 func (a *azCLI) keyvaultCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "keyvault", Short: "Manage key vaults and their secrets"}
-	cmd.AddCommand(a.keyvaultCreateCommand(), a.keyvaultShowCommand(), a.keyvaultListCommand(), a.secretCommand())
+	cmd.AddCommand(a.keyvaultCreateCommand(), a.keyvaultShowCommand(), a.keyvaultListCommand(), a.keyvaultUpdateCommand(),
+		a.keyvaultDeleteCommand(), a.keyvaultPurgeCommand(), a.keyvaultRecoverCommand(), a.keyvaultListDeletedCommand(),
+		a.keyvaultSetPolicyCommand(), a.keyvaultDeletePolicyCommand(), a.networkRuleCommand(), a.secretCommand())
 	return cmd
 }
 
@@ -87,7 +75,7 @@ signed-in principal unless --no-self-perms.`,
 			}
 			yes := true
 			props := client.VaultProperties{
-				TenantID: s.cred.TenantID(), SKU: &client.SKU{Family: "A", Name: sku},
+				TenantID: s.tenantID(), SKU: &client.SKU{Family: "A", Name: sku},
 				EnableRbacAuthorization: &useRBAC, EnableSoftDelete: &yes, SoftDeleteRetentionInDays: &retention,
 				AccessPolicies: []client.AccessPolicy{},
 			}
@@ -107,24 +95,21 @@ signed-in principal unless --no-self-perms.`,
 				props.NetworkACLs = &client.NetworkACLs{DefaultAction: defaultAction, Bypass: bypass}
 			}
 			if !useRBAC && !noSelfPerms {
-				sps, err := s.graph.ServicePrincipalsByAppID(ctx, s.cred.ClientID())
+				me, err := s.callerClaims(ctx)
 				if err != nil {
 					return err
 				}
-				if len(sps) == 1 {
-					props.AccessPolicies = []client.AccessPolicy{{TenantID: s.cred.TenantID(), ObjectID: sps[0].ID,
-						Permissions: client.Permissions{Keys: selfPerms, Secrets: selfPerms, Certificates: selfPerms, Storage: selfPerms}}}
+				if me.ObjectID == "" {
+					return errors.New("Cannot create vault.\nUnable to query active directory for information about the current user.\nYou may try the --no-self-perms flag to create a vault without permissions.")
 				}
+				props.AccessPolicies = []client.AccessPolicy{{TenantID: s.tenantID(), ObjectID: me.ObjectID,
+					Permissions: client.Permissions{Keys: selfPerms, Secrets: selfPerms, Certificates: selfPerms, Storage: selfPerms}}}
 			}
 			v, err := s.arm.CreateVault(ctx, sub, group, name, client.Vault{Location: location, Tags: t, Properties: props})
 			if err != nil {
 				return err
 			}
-			out, err := azVault(v)
-			if err != nil {
-				return err
-			}
-			return a.print(cmd, out)
+			return a.print(cmd, azVault(v))
 		},
 	}
 	f := cmd.Flags()
@@ -157,20 +142,11 @@ func (a *azCLI) keyvaultShowCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var v client.Vault
-			if group != "" {
-				v, err = s.arm.Vault(cmd.Context(), sub, group, name)
-			} else {
-				v, err = s.arm.FindVault(cmd.Context(), sub, name)
-			}
+			v, err := s.vault(cmd.Context(), sub, group, name)
 			if err != nil {
 				return err
 			}
-			out, err := azVault(v)
-			if err != nil {
-				return err
-			}
-			return a.print(cmd, out)
+			return a.print(cmd, azVault(v))
 		},
 	}
 	cmd.Flags().StringVarP(&name, "name", "n", "", "name of the key vault")
@@ -183,31 +159,55 @@ func (a *azCLI) keyvaultListCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List key vaults",
-		Args:  noArgs,
+		Long: `List key vaults as az does: for the subscription through ARM's generic resource
+list ({id, location, name, resourceGroup, tags, type}, no properties); with -g, the
+group's vaults in full.`,
+		Example: `  az keyvault list --query "[].name" -o tsv
+  az keyvault list -g rg-data --query "[].{name:name, rbac:properties.enableRbacAuthorization}" -o table`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, sub, err := a.sessionAndSubscription(cmd)
 			if err != nil {
 				return err
 			}
-			vs, err := s.arm.Vaults(cmd.Context(), sub, group)
+			if group != "" {
+				vs, err := s.arm.Vaults(cmd.Context(), sub, group)
+				if err != nil {
+					return err
+				}
+				out := []vaultJSON{}
+				for _, v := range vs {
+					out = append(out, azVault(v))
+				}
+				return a.print(cmd, out)
+			}
+			rs, err := s.arm.VaultResources(cmd.Context(), sub)
 			if err != nil {
 				return err
 			}
-			// az lists vaults through the generic resources API: no properties.
 			out := []map[string]any{}
-			for _, v := range vs {
-				tags := map[string]string{}
-				for k, val := range v.Tags {
-					tags[k] = val
+			for _, r := range rs {
+				tags := r.Tags
+				if tags == nil {
+					tags = map[string]string{}
 				}
-				out = append(out, map[string]any{"id": v.ID, "location": v.Location, "name": v.Name,
-					"resourceGroup": v.ResourceGroup(), "tags": tags, "type": v.Type})
+				out = append(out, map[string]any{"id": r.ID, "location": r.Location, "name": r.Name,
+					"resourceGroup": client.ResourceGroupOf(r.ID), "tags": tags, "type": r.Type})
 			}
 			return a.print(cmd, out)
 		},
 	}
 	cmd.Flags().StringVarP(&group, "resource-group", "g", "", "name of the resource group")
 	return cmd
+}
+
+// vault gets a vault by name, in group when it is given, else wherever it
+// is in the subscription (az's -n without -g).
+func (s *session) vault(ctx context.Context, sub, group, name string) (client.Vault, error) {
+	if group != "" {
+		return s.arm.Vault(ctx, sub, group, name)
+	}
+	return s.arm.FindVault(ctx, sub, name)
 }
 
 // vaultSecrets opens the data-plane client of a vault named by --vault-name.

@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -14,61 +16,87 @@ import (
 	"github.com/scopevault/scopevault/client"
 )
 
-// secretJSON is az's secret output: attributes with ISO times, name from the id.
-type secretJSON struct {
-	Attributes  secretAttrsJSON   `json:"attributes"`
-	ContentType *string           `json:"contentType"`
-	ID          string            `json:"id"`
-	Kid         *string           `json:"kid,omitempty"`
-	Managed     *bool             `json:"managed"`
-	Name        string            `json:"name"`
-	Tags        map[string]string `json:"tags"`
-	Value       *string           `json:"value,omitempty"`
-}
-
-type secretAttrsJSON struct {
-	Created         *string `json:"created"`
-	Enabled         *bool   `json:"enabled"`
-	Expires         *string `json:"expires"`
-	NotBefore       *string `json:"notBefore"`
-	RecoverableDays *int    `json:"recoverableDays"`
-	RecoveryLevel   string  `json:"recoveryLevel"`
-	Updated         *string `json:"updated"`
-}
-
-// isoTime renders Unix seconds the way az prints datetimes.
-func isoTime(sec *int64) *string {
-	if sec == nil {
-		return nil
-	}
-	s := time.Unix(*sec, 0).UTC().Format("2006-01-02T15:04:05+00:00")
-	return &s
-}
-
-// azSecret renders a bundle (bundle=true: with value and kid) or a list item.
-func azSecret(s client.Secret, bundle bool) secretJSON {
-	out := secretJSON{
-		Attributes: secretAttrsJSON{
-			Created: isoTime(s.Attributes.Created), Enabled: s.Attributes.Enabled, Expires: isoTime(s.Attributes.Expires),
-			NotBefore: isoTime(s.Attributes.NotBefore), RecoverableDays: s.Attributes.RecoverableDays,
-			RecoveryLevel: s.Attributes.RecoveryLevel, Updated: isoTime(s.Attributes.Updated),
-		},
-		ContentType: s.ContentType, ID: s.ID, Managed: s.Managed, Name: s.Name(), Tags: s.Tags,
-	}
-	if bundle {
-		out.Value = s.Value
-		if out.Value == nil {
-			empty := ""
-			out.Value = &empty
-		}
-	}
-	return out
-}
-
 func (a *azCLI) secretCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "secret", Short: "Manage secrets in a key vault"}
-	cmd.AddCommand(a.secretSetCommand(), a.secretShowCommand(), a.secretListCommand())
+	cmd.AddCommand(a.secretSetCommand(), a.secretShowCommand(), a.secretListCommand(), a.secretListVersionsCommand(),
+		a.secretSetAttributesCommand(), a.secretDeleteCommand(), a.secretRecoverCommand(), a.secretPurgeCommand(),
+		a.secretShowDeletedCommand(), a.secretListDeletedCommand(), a.secretBackupCommand(), a.secretRestoreCommand())
 	return cmd
+}
+
+// secretTarget is what a data-plane command acts on: --id, or --vault-name
+// with --name (and --version).
+type secretTarget struct {
+	vault, name, version, id string
+}
+
+// Kinds of target a command takes.
+const (
+	targetVault   = iota // --vault-name | --id VAULT_URL
+	targetSecret         // --vault-name --name | --id SECRET_ID
+	targetVersion        // --vault-name --name [--version] | --id SECRET_ID[/VERSION]
+)
+
+func (t *secretTarget) flags(cmd *cobra.Command, kind int) {
+	f := cmd.Flags()
+	f.StringVar(&t.vault, "vault-name", "", "name of the key vault")
+	if kind == targetVault {
+		f.StringVar(&t.id, "id", "", "the vault's URL, instead of --vault-name")
+		return
+	}
+	f.StringVarP(&t.name, "name", "n", "", "name of the secret")
+	f.StringVar(&t.id, "id", "", "the secret's id (URL), instead of --vault-name and --name")
+	if kind == targetVersion {
+		f.StringVarP(&t.version, "version", "v", "", "secret version (default: the latest)")
+	}
+}
+
+func (t *secretTarget) usage(kind int) error {
+	switch kind {
+	case targetVault:
+		return errors.New("usage error: --id VAULT_URL | --vault-name VAULT")
+	case targetSecret:
+		return errors.New("usage error: --id ID | --vault-name VAULT --name NAME")
+	}
+	return errors.New("usage error: --id ID | --vault-name VAULT --name NAME [--version VERSION]")
+}
+
+// open checks the target flags and returns the session and the vault's
+// data-plane client; t.name and t.version are filled from --id.
+func (a *azCLI) open(cmd *cobra.Command, t *secretTarget, kind int) (*session, *client.Secrets, error) {
+	switch {
+	case t.id != "" && (t.vault != "" || t.name != "" || t.version != ""):
+		return nil, nil, t.usage(kind)
+	case t.id == "" && (t.vault == "" || kind != targetVault && t.name == ""):
+		return nil, nil, t.usage(kind)
+	}
+	s, err := newSession()
+	if err != nil {
+		return nil, nil, err
+	}
+	if t.id == "" {
+		kv, err := a.vaultSecrets(cmd, s, t.vault)
+		return s, kv, err
+	}
+	base, name, version, err := vaultFromID(t.id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if kind != targetVault && name == "" {
+		return nil, nil, fmt.Errorf("argument --id: %q names no secret", t.id)
+	}
+	if kind != targetVersion && version != "" {
+		return nil, nil, fmt.Errorf("argument --id: %q names a version; this command takes the secret's id", t.id)
+	}
+	t.name, t.version = name, version
+	// A real vault host name (https://{name}.vault.azure.net) is reached at
+	// the server's address, as --vault-name is.
+	if u, err := url.Parse(base); err == nil && strings.HasSuffix(strings.ToLower(u.Hostname()), vaultSuffix) {
+		kv, err := s.secretsByHostName(strings.TrimSuffix(strings.ToLower(u.Hostname()), vaultSuffix))
+		return s, kv, err
+	}
+	kv, err := client.NewSecrets(base, s.cred, s.hc)
+	return s, kv, err
 }
 
 // secretEncodings are az's --encoding choices for --file.
@@ -127,7 +155,7 @@ func (a *azCLI) secretSetCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.print(cmd, azSecret(out, true))
+			return a.print(cmd, azSecretBundle(out))
 		},
 	}
 	f := cmd.Flags()
@@ -153,14 +181,7 @@ func readSecretFile(path, encoding string) (string, error) {
 	if !secretEncodings[encoding] {
 		return "", fmt.Errorf("argument --encoding/-e: invalid choice: '%s' (choose from 'ascii', 'base64', 'hex', 'utf-8')", encoding)
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return "", err
-	}
-	if st.Size() > maxSecretFile {
-		return "", fmt.Errorf("%s is larger than %d bytes", path, maxSecretFile)
-	}
-	raw, err := os.ReadFile(path)
+	raw, err := readFileLimited(path, maxSecretFile)
 	if err != nil {
 		return "", err
 	}
@@ -182,6 +203,20 @@ func readSecretFile(path, encoding string) (string, error) {
 	return string(raw), nil
 }
 
+// readFileLimited reads a file of at most limit bytes.
+func readFileLimited(path string, limit int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
+	}
+	return os.ReadFile(path)
+}
+
+// secretAttributes builds attributes from --disabled (or set-attributes'
+// --enabled, negated by the caller), --expires and --not-before.
 func secretAttributes(disabled, expires, notBefore string) (*client.SecretAttributes, error) {
 	if disabled == "" && expires == "" && notBefore == "" {
 		return nil, nil
@@ -222,7 +257,7 @@ func parseISOTime(s string) (time.Time, error) {
 }
 
 func (a *azCLI) secretShowCommand() *cobra.Command {
-	var vault, name, version, id string
+	var t secretTarget
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Show a secret's value and attributes",
@@ -230,88 +265,50 @@ func (a *azCLI) secretShowCommand() *cobra.Command {
   az keyvault secret show --id https://127.1.0.2:8443/secrets/db-password/0123...`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := newSession()
+			_, kv, err := a.open(cmd, &t, targetVersion)
 			if err != nil {
 				return err
 			}
-			var kv *client.Secrets
-			switch {
-			case id != "" && (vault != "" || name != ""):
-				return errors.New("usage error: --id ID | --vault-name VAULT --name NAME [--version VERSION]")
-			case id != "":
-				var base string
-				if base, name, version, err = vaultFromID(id); err != nil {
-					return err
-				}
-				if name == "" {
-					return fmt.Errorf("argument --id: %q names no secret", id)
-				}
-				if kv, err = client.NewSecrets(base, s.cred, s.hc); err != nil {
-					return err
-				}
-			case vault == "" || name == "":
-				return errors.New("usage error: --id ID | --vault-name VAULT --name NAME [--version VERSION]")
-			default:
-				if kv, err = a.vaultSecrets(cmd, s, vault); err != nil {
-					return err
-				}
-			}
-			out, err := kv.GetSecret(cmd.Context(), name, version)
+			out, err := kv.GetSecret(cmd.Context(), t.name, t.version)
 			if err != nil {
 				return err
 			}
-			return a.print(cmd, azSecret(out, true))
+			return a.print(cmd, azSecretBundle(out))
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&vault, "vault-name", "", "name of the key vault")
-	f.StringVarP(&name, "name", "n", "", "name of the secret")
-	f.StringVarP(&version, "version", "v", "", "secret version (default: the latest)")
-	f.StringVar(&id, "id", "", "the secret's id (URL), instead of --vault-name and --name")
+	t.flags(cmd, targetVersion)
 	return cmd
 }
 
+// firstN keeps at most n items (n <= 0: all), az's --maxresults.
+func firstN[T any](items []T, n int) []T {
+	if n > 0 && len(items) > n {
+		return items[:n]
+	}
+	return items
+}
+
 func (a *azCLI) secretListCommand() *cobra.Command {
-	var vault, id string
+	var t secretTarget
+	var maxResults int
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List the secrets of a key vault (without values)",
 		Example: `  az keyvault secret list --vault-name kv-data --query "[].name" -o tsv`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := newSession()
+			_, kv, err := a.open(cmd, &t, targetVault)
 			if err != nil {
 				return err
-			}
-			var kv *client.Secrets
-			switch {
-			case id != "" && vault == "":
-				base, _, _, err := vaultFromID(id)
-				if err != nil {
-					return err
-				}
-				if kv, err = client.NewSecrets(base, s.cred, s.hc); err != nil {
-					return err
-				}
-			case vault != "" && id == "":
-				if kv, err = a.vaultSecrets(cmd, s, vault); err != nil {
-					return err
-				}
-			default:
-				return errors.New("usage error: --id VAULT_URL | --vault-name VAULT")
 			}
 			items, err := kv.ListSecrets(cmd.Context())
 			if err != nil {
 				return err
 			}
-			out := []secretJSON{}
-			for _, it := range items {
-				out = append(out, azSecret(it, false))
-			}
-			return a.print(cmd, out)
+			return a.print(cmd, azSecretItems(firstN(items, maxResults)))
 		},
 	}
-	cmd.Flags().StringVar(&vault, "vault-name", "", "name of the key vault")
-	cmd.Flags().StringVar(&id, "id", "", "the vault's URL, instead of --vault-name")
+	t.flags(cmd, targetVault)
+	cmd.Flags().IntVar(&maxResults, "maxresults", 0, "return at most this many secrets")
 	return cmd
 }

@@ -25,9 +25,11 @@ type assignmentJSON struct {
 	ID                                 string  `json:"id"`
 	Name                               string  `json:"name"`
 	PrincipalID                        string  `json:"principalId"`
+	PrincipalName                      *string `json:"principalName,omitempty"`
 	PrincipalType                      string  `json:"principalType"`
 	ResourceGroup                      string  `json:"resourceGroup,omitempty"`
 	RoleDefinitionID                   string  `json:"roleDefinitionId"`
+	RoleDefinitionName                 *string `json:"roleDefinitionName,omitempty"`
 	Scope                              string  `json:"scope"`
 	Type                               string  `json:"type"`
 	UpdatedBy                          *string `json:"updatedBy"`
@@ -37,18 +39,18 @@ type assignmentJSON struct {
 func azAssignment(ra client.RoleAssignment) assignmentJSON {
 	p := ra.Properties
 	return assignmentJSON{
-		Condition: p.Condition, ConditionVersion: p.ConditionVersion, CreatedBy: p.CreatedBy, CreatedOn: p.CreatedOn,
+		Condition: p.Condition, ConditionVersion: p.ConditionVersion, CreatedBy: p.CreatedBy, CreatedOn: pyTime(p.CreatedOn),
 		Description: p.Description, ID: ra.ID, Name: ra.Name, PrincipalID: p.PrincipalID, PrincipalType: p.PrincipalType,
 		ResourceGroup: client.ResourceGroupOf(p.Scope), RoleDefinitionID: p.RoleDefinitionID, Scope: p.Scope, Type: ra.Type,
-		UpdatedBy: p.UpdatedBy, UpdatedOn: p.UpdatedOn,
+		UpdatedBy: p.UpdatedBy, UpdatedOn: pyTime(p.UpdatedOn),
 	}
 }
 
 func (a *azCLI) roleCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "role", Short: "Manage Azure role assignments"}
+	cmd := &cobra.Command{Use: "role", Short: "Manage Azure role assignments and show role definitions"}
 	asg := &cobra.Command{Use: "assignment", Short: "Manage role assignments"}
 	asg.AddCommand(a.roleAssignmentCreateCommand(), a.roleAssignmentListCommand(), a.roleAssignmentDeleteCommand())
-	cmd.AddCommand(asg)
+	cmd.AddCommand(asg, a.roleDefinitionCommand())
 	return cmd
 }
 
@@ -172,47 +174,151 @@ func (a *azCLI) roleAssignmentCreateCommand() *cobra.Command {
 	return cmd
 }
 
+// pyTime is azTime for a field az always prints.
+func pyTime(s string) string {
+	if t := azTime(s); t != nil {
+		return *t
+	}
+	return s
+}
+
+// fillNames adds what az's role assignment list adds by default: each
+// assignment's role name (from the role definitions at the subscription)
+// and principal name (a user's UPN, a service principal's first name, or a
+// display name). Like az, a principal the directory will not show is left
+// with an empty name.
+func fillNames(ctx context.Context, s *session, sub string, out []assignmentJSON, roles, principals bool) error {
+	if roles {
+		defs, err := s.arm.RoleDefinitionsByName(ctx, "/subscriptions/"+sub, "")
+		if err != nil {
+			return err
+		}
+		names := map[string]string{}
+		for _, d := range defs {
+			names[strings.ToLower(d.Name)] = d.Properties.RoleName
+		}
+		for i := range out {
+			name := names[guidOf(out[i].RoleDefinitionID)]
+			out[i].RoleDefinitionName = &name
+		}
+	}
+	if principals {
+		seen := map[string]string{}
+		for i := range out {
+			id := out[i].PrincipalID
+			name, ok := seen[id]
+			if !ok {
+				obj, err := s.graph.DirectoryObject(ctx, id)
+				var re *client.ResponseError
+				switch {
+				case errors.As(err, &re):
+				case err != nil:
+					return err
+				case obj.UserPrincipalName != "":
+					name = obj.UserPrincipalName
+				case len(obj.ServicePrincipalNames) > 0:
+					name = obj.ServicePrincipalNames[0]
+				default:
+					name = obj.DisplayName
+				}
+				seen[id] = name
+			}
+			out[i].PrincipalName = &name
+		}
+	}
+	return nil
+}
+
+// scopeCovers says whether an assignment at scope applies at target: the
+// same scope or an ancestor of it (segments compare case-insensitively).
+func scopeCovers(scope, target string) bool {
+	s, t := strings.ToLower(strings.TrimSuffix(scope, "/")), strings.ToLower(strings.TrimSuffix(target, "/"))
+	return s == "" || s == t || strings.HasPrefix(t, s+"/")
+}
+
+// guidOf is the last segment of a role definition id.
+func guidOf(id string) string { return strings.ToLower(id[strings.LastIndex(id, "/")+1:]) }
+
 func (a *azCLI) roleAssignmentListCommand() *cobra.Command {
-	var assignee, scope, group string
-	var all bool
+	var assignee, role, scope, group, fillRole, fillPrincipal string
+	var all, inherited bool
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List role assignments at a scope",
-		Args:  noArgs,
+		Short: "List role assignments",
+		Long: `List the role assignments made exactly at a scope, as az does: --scope, or -g for a
+resource group, or the subscription. --include-inherited adds those made above it
+(which apply at it too); --all lists every assignment in the subscription.
+--assignee and --role narrow the list. Each assignment gets its roleDefinitionName and
+principalName (--fill-role-definition-name false / --fill-principal-name false skip the
+lookups).`,
+		Example: `  az role assignment list --scope "$VAULT_ID" --include-inherited --query "[].[principalName, roleDefinitionName]" -o tsv
+  az role assignment list --all --assignee alice@contoso.example -o table`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if all && (scope != "" || group != "") {
+				return errors.New("group or scope are not required when --all is used")
+			}
+			roles, err := parseBool("--fill-role-definition-name", fillRole)
+			if err != nil {
+				return err
+			}
+			principals, err := parseBool("--fill-principal-name", fillPrincipal)
+			if err != nil {
+				return err
+			}
 			s, sub, err := a.sessionAndSubscription(cmd)
 			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
 			sc := assignmentScope(scope, group, sub)
-			filter := ""
-			if !all {
-				filter = "atScope()"
+			var filters []string
+			if inherited && !all {
+				filters = append(filters, "atScope()")
 			}
 			if assignee != "" {
 				id, _, err := resolveAssignee(ctx, s, assignee)
 				if err != nil {
 					return err
 				}
-				filter = strings.TrimPrefix(filter+" and principalId eq '"+id+"'", " and ")
+				filters = append(filters, "principalId eq '"+id+"'")
 			}
-			ras, err := s.arm.RoleAssignments(ctx, sc, filter)
+			roleGUID := ""
+			if role != "" {
+				id, err := resolveRole(ctx, s, sc, sub, role)
+				if err != nil {
+					return err
+				}
+				roleGUID = guidOf(id)
+			}
+			ras, err := s.arm.RoleAssignments(ctx, sc, strings.Join(filters, " and "))
 			if err != nil {
 				return err
 			}
 			out := []assignmentJSON{}
 			for _, ra := range ras {
-				out = append(out, azAssignment(ra))
+				at := ra.Properties.Scope
+				switch {
+				case roleGUID != "" && guidOf(ra.Properties.RoleDefinitionID) != roleGUID:
+				case all, strings.EqualFold(strings.TrimSuffix(at, "/"), strings.TrimSuffix(sc, "/")), inherited && scopeCovers(at, sc):
+					out = append(out, azAssignment(ra))
+				}
+			}
+			if err := fillNames(ctx, s, sub, out, roles, principals); err != nil {
+				return err
 			}
 			return a.print(cmd, out)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&assignee, "assignee", "", "only assignments to this principal")
+	f.StringVar(&assignee, "assignee", "", "only assignments to this principal (app id, object id, UPN or name)")
+	f.StringVar(&role, "role", "", "only assignments of this role (name or id)")
 	f.StringVar(&scope, "scope", "", "scope (default: the subscription)")
 	f.StringVarP(&group, "resource-group", "g", "", "list at this resource group")
-	f.BoolVar(&all, "all", false, "include assignments below the scope")
+	f.BoolVar(&inherited, "include-inherited", false, "also list assignments made above the scope")
+	f.BoolVar(&all, "all", false, "list every assignment in the subscription, at any scope")
+	f.StringVar(&fillRole, "fill-role-definition-name", "true", "add each assignment's roleDefinitionName")
+	f.StringVar(&fillPrincipal, "fill-principal-name", "true", "add each assignment's principalName (a directory lookup per principal)")
 	return cmd
 }
 
@@ -245,6 +351,6 @@ func (a *azCLI) roleAssignmentDeleteCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVar(&ids, "ids", nil, "role assignment ids")
-	return cmd
+	cmd.Flags().StringArrayVar(&ids, "ids", nil, "space-separated role assignment ids")
+	return a.withNargs(cmd, "ids")
 }

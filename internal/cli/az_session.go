@@ -26,23 +26,44 @@ const (
 	envClientSecret = "AZURE_CLIENT_SECRET"
 	envSubscription = "AZURE_SUBSCRIPTION_ID"
 	envCAFile       = "SSL_CERT_FILE"
+	// The App Service managed identity protocol's variables.
+	envIdentityEndpoint = "IDENTITY_ENDPOINT"
+	envIdentityHeader   = "IDENTITY_HEADER"
 )
 
-// profile is what `az login` saves: where the server is and the service
-// principal's credential. It holds a client secret, so it is written 0600
-// in a 0700 directory; it never holds a token.
+// Sign-in kinds a profile records.
+const (
+	kindServicePrincipal = "servicePrincipal"
+	kindUser             = "user"
+	kindManagedIdentity  = "managedIdentity"
+)
+
+// profile is what `az login` saves: where the server is and how to sign in
+// again — a service principal's client secret, a user's password, or, for a
+// managed identity, only which identity (its header secret stays in the
+// environment). It may hold a secret, so it is written 0600 in a 0700
+// directory; it never holds a token.
 type profile struct {
 	// ServerURL is scopevault's control plane (SCOPEVAULT_URL); it also
 	// serves every vault under its https://{name}.vault.azure.net host.
-	ServerURL        string `json:"serverUrl,omitempty"`
-	AuthorityHost    string `json:"authorityHost"`
-	ARMEndpoint      string `json:"armEndpoint"`
-	TenantID         string `json:"tenantId"`
-	ClientID         string `json:"clientId"`
-	ClientSecret     string `json:"clientSecret"`
-	SubscriptionID   string `json:"subscriptionId,omitempty"`
-	SubscriptionName string `json:"subscriptionName,omitempty"`
-	CAFile           string `json:"caFile,omitempty"`
+	ServerURL     string `json:"serverUrl,omitempty"`
+	AuthorityHost string `json:"authorityHost"`
+	ARMEndpoint   string `json:"armEndpoint"`
+	// Kind is kindServicePrincipal (also when empty), kindUser or kindManagedIdentity.
+	Kind         string `json:"kind,omitempty"`
+	TenantID     string `json:"tenantId"`
+	ClientID     string `json:"clientId,omitempty"`
+	ClientSecret string `json:"clientSecret,omitempty"`
+	Username     string `json:"username,omitempty"`
+	Password     string `json:"password,omitempty"`
+	// Identity names a user-assigned managed identity (all empty: the
+	// environment's own identity).
+	IdentityClientID   string `json:"identityClientId,omitempty"`
+	IdentityObjectID   string `json:"identityObjectId,omitempty"`
+	IdentityResourceID string `json:"identityResourceId,omitempty"`
+	SubscriptionID     string `json:"subscriptionId,omitempty"`
+	SubscriptionName   string `json:"subscriptionName,omitempty"`
+	CAFile             string `json:"caFile,omitempty"`
 }
 
 const profileFile = "az-profile.json"
@@ -131,7 +152,7 @@ func envEndpoints() endpoints {
 type session struct {
 	prof  profile // the effective settings, from the profile or the environment
 	hc    *http.Client
-	cred  *client.ClientSecretCredential
+	cred  client.TokenCredential
 	arm   *client.ARM
 	graph *client.Graph
 	// fromProfile says the credential came from `az login`.
@@ -162,32 +183,102 @@ func newSession() (*session, error) {
 	default:
 		s.prof = profile{
 			ServerURL: env.server, AuthorityHost: env.authority, ARMEndpoint: env.arm, CAFile: env.caFile,
-			TenantID: config.Env(envTenantID), ClientID: config.Env(envClientID), ClientSecret: config.Env(envClientSecret),
+			Kind: kindServicePrincipal, TenantID: config.Env(envTenantID), ClientID: config.Env(envClientID), ClientSecret: config.Env(envClientSecret),
 			SubscriptionID: config.Env(envSubscription),
 		}
 		if s.prof.ARMEndpoint == "" || s.prof.TenantID == "" || s.prof.ClientID == "" || s.prof.ClientSecret == "" {
 			return nil, errNotLoggedIn
 		}
 	}
+	if err := s.connect(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// connect builds the HTTP client, the credential and the service clients
+// from s.prof.
+func (s *session) connect() error {
 	if s.prof.AuthorityHost == "" {
 		s.prof.AuthorityHost = s.prof.ARMEndpoint
 	}
 	if s.prof.ServerURL == "" {
 		s.prof.ServerURL = s.prof.ARMEndpoint
 	}
+	var err error
 	if s.hc, err = httpClient(s.prof.CAFile); err != nil {
-		return nil, err
+		return err
 	}
-	if s.cred, err = client.NewClientSecretCredential(s.prof.AuthorityHost, s.prof.TenantID, s.prof.ClientID, s.prof.ClientSecret, s.hc); err != nil {
-		return nil, err
+	if s.cred, err = newCredential(&s.prof, s.hc); err != nil {
+		return err
 	}
 	if s.arm, err = client.NewARM(s.prof.ARMEndpoint, s.cred, s.hc); err != nil {
-		return nil, err
+		return err
 	}
 	if s.graph, err = client.NewGraph(s.prof.ARMEndpoint, s.cred, s.hc); err != nil {
-		return nil, err
+		return err
 	}
-	return s, nil
+	return nil
+}
+
+// newCredential is the credential a profile signs in with.
+func newCredential(p *profile, hc *http.Client) (client.TokenCredential, error) {
+	switch p.Kind {
+	case kindUser:
+		return client.NewUsernamePasswordCredential(p.AuthorityHost, p.TenantID, client.AzureCLIClientID, p.Username, p.Password, hc)
+	case kindManagedIdentity:
+		endpoint, header := config.Env(envIdentityEndpoint), config.Env(envIdentityHeader)
+		if endpoint == "" || header == "" {
+			return nil, fmt.Errorf("the managed identity is not available here: %s and %s must be set (run 'az login --identity' where they are)", envIdentityEndpoint, envIdentityHeader)
+		}
+		return client.NewManagedIdentityCredential(endpoint, header,
+			client.ManagedIdentityID{ClientID: p.IdentityClientID, ObjectID: p.IdentityObjectID, ResourceID: p.IdentityResourceID}, hc)
+	case "", kindServicePrincipal:
+		return client.NewClientSecretCredential(p.AuthorityHost, p.TenantID, p.ClientID, p.ClientSecret, hc)
+	}
+	return nil, fmt.Errorf("the az login profile names an unknown sign-in kind %q; run 'az login' again", p.Kind)
+}
+
+// tenantID is the signed-in account's tenant.
+func (s *session) tenantID() string { return s.prof.TenantID }
+
+// accountUser is the "user" of az's account output.
+type accountUser struct {
+	AssignedIdentityInfo string `json:"assignedIdentityInfo,omitempty"`
+	Name                 string `json:"name"`
+	Type                 string `json:"type"`
+}
+
+// user is who the account signs in as, the way az shows it.
+func (p *profile) user() accountUser {
+	switch p.Kind {
+	case kindUser:
+		return accountUser{Name: p.Username, Type: "user"}
+	case kindManagedIdentity:
+		u := accountUser{Name: "userAssignedIdentity", Type: "servicePrincipal"}
+		switch {
+		case p.IdentityClientID != "":
+			u.AssignedIdentityInfo = "MSIClient-" + p.IdentityClientID
+		case p.IdentityObjectID != "":
+			u.AssignedIdentityInfo = "MSIObject-" + p.IdentityObjectID
+		case p.IdentityResourceID != "":
+			u.AssignedIdentityInfo = "MSIResource-" + p.IdentityResourceID
+		default:
+			u.Name, u.AssignedIdentityInfo = "systemAssignedIdentity", "MSI"
+		}
+		return u
+	}
+	return accountUser{Name: p.ClientID, Type: "servicePrincipal"}
+}
+
+// callerClaims are the tenant and object id the signed-in account's ARM
+// token was issued for: az reads them the same way to name "me".
+func (s *session) callerClaims(ctx context.Context) (client.Claims, error) {
+	tok, err := s.cred.Token(ctx, "", client.ScopeARM)
+	if err != nil {
+		return client.Claims{}, err
+	}
+	return client.ReadClaims(tok.Token)
 }
 
 // httpClient trusts the system roots plus the CA bundle at caFile (read on
@@ -227,7 +318,7 @@ func (s *session) subscriptionID(ctx context.Context, flag string) (string, erro
 		}
 	}
 	if want == "" {
-		return "", fmt.Errorf("No subscriptions found for %s.", s.prof.ClientID)
+		return "", fmt.Errorf("No subscriptions found for %s.", s.prof.user().Name)
 	}
 	return "", fmt.Errorf("Subscription '%s' not found. Check the spelling and casing and try again.", want)
 }

@@ -200,7 +200,10 @@ func TestAzErrors(t *testing.T) {
 		{"fail/bad-vault-name", "VaultNameNotValid", []string{"keyvault", "create", "-n", "kv--x", "-g", "scopevault"}},
 		{"fail/missing-group", "ResourceGroupNotFound", []string{"keyvault", "create", "-n", "kv-x", "-g", "rg-absent"}},
 		{"fail/stray-argument", "unrecognized arguments: extra", []string{"group", "list", "extra"}},
-		{"fail/login-needs-sp", "service principal", []string{"login", "-u", "a", "-p", "b", "--tenant", "c"}},
+		{"fail/login-interactive", "no browser or device-code login", []string{"login"}},
+		{"fail/login-unknown-tenant", "AADSTS90002", []string{"login", "-u", "a@contoso.example", "-p", "b", "--tenant", "c"}},
+		{"fail/login-identity-and-password", "--identity cannot be used", []string{"login", "--identity", "-p", "x"}},
+		{"fail/login-client-id-without-identity", "need --identity", []string{"login", "--client-id", "x"}},
 		{"fail/login-bad-secret", "invalid_client", []string{"login", "--service-principal", "-u", e.srv.Boot.ClientID, "-p", "wrong", "--tenant", e.srv.Boot.TenantID}},
 		{"fail/unknown-subscription", "Subscription 'nope' not found", []string{"group", "list", "--subscription", "nope"}},
 	} {
@@ -243,34 +246,5 @@ func TestAzOutputFormats(t *testing.T) {
 	}
 	if got := e.MustRun(t, "group", "list", "-o", "none"); got != "" {
 		t.Errorf("-o none printed %q", got)
-	}
-}
-
-// The scripting examples of docs/cli.md.
-func TestAzDocScripting(t *testing.T) {
-	e := MustAz(t)
-	boot := e.srv.Boot
-	if got := e.MustRun(t, "account", "show", "--query", "id", "-o", "tsv"); got != boot.SubscriptionID+"\n" {
-		t.Errorf("SUB = %q", got)
-	}
-	uri := e.MustRun(t, "keyvault", "show", "-n", boot.Vault, "--query", "properties.vaultUri", "-o", "tsv")
-	if !strings.HasPrefix(uri, "https://127.") || strings.Count(uri, "\n") != 1 {
-		t.Errorf("VAULT_URL = %q", uri)
-	}
-	lines := e.MustRun(t, "keyvault", "show", "-n", boot.Vault, "--query", "[name, properties.vaultUri, properties.enableRbacAuthorization]", "-o", "tsv")
-	if got, want := lines, boot.Vault+"\n"+uri+"True\n"; got != want {
-		t.Errorf("show [name, uri, rbac] -o tsv = %q, want %q", got, want)
-	}
-	creds := strings.Split(strings.TrimSpace(e.MustRun(t, "ad", "sp", "create-for-rbac", "-n", "app1", "--query", "[appId, password]", "-o", "tsv")), "\n")
-	if len(creds) != 2 || !guidRE.MatchString(creds[0]) || len(creds[1]) < 20 {
-		t.Errorf("create-for-rbac [appId, password] -o tsv = %q", creds)
-	}
-	e.MustRun(t, "keyvault", "secret", "set", "--vault-name", boot.Vault, "-n", "a", "--value", "1")
-	if got := e.MustRun(t, "keyvault", "secret", "list", "--vault-name", boot.Vault, "--query", "length(@)"); got != "1\n" {
-		t.Errorf("length(@) = %q", got)
-	}
-	table := e.MustRun(t, "group", "list", "--query", "[].{Name:name, Location:location}", "-o", "table")
-	if want := "Name        Location\n----------  ----------\nscopevault  " + boot.Location + "\n"; !strings.HasPrefix(table, "Name") || !strings.Contains(table, "scopevault") {
-		t.Errorf("table =\n%s\nwant like\n%s", table, want)
 	}
 }

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSpreadNargs(t *testing.T) {
+	multi := map[string]bool{"secret-permissions": true, "ip-address": true}
+	for _, tc := range []struct {
+		name string
+		in   []string
+		want []string
+	}{
+		{"ok/spread", []string{"-n", "kv", "--secret-permissions", "get", "list"}, []string{"-n", "kv", "--secret-permissions", "get", "--secret-permissions", "list"}},
+		{"ok/two-lists", []string{"--secret-permissions", "get", "--ip-address", "1.2.3.4", "5.6.7.8", "-o", "none"},
+			[]string{"--secret-permissions", "get", "--ip-address", "1.2.3.4", "--ip-address", "5.6.7.8", "-o", "none"}},
+		{"ok/other-flags-untouched", []string{"--tags", "a=b", "c=d"}, []string{"--tags", "a=b", "c=d"}},
+		{"ok/equals-form", []string{"--secret-permissions=get", "list"}, []string{"--secret-permissions=get", "list"}},
+		{"ok/double-dash", []string{"--", "--secret-permissions", "get"}, []string{"--", "--secret-permissions", "get"}},
+		{"fail/no-values-left-for-pflag", []string{"--secret-permissions", "-n", "kv"}, []string{"--secret-permissions", "-n", "kv"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := spreadNargs(tc.in, multi); !slices.Equal(got, tc.want) {
+				t.Fatalf("spreadNargs(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// Spreading never loses or reorders a word that is not a list flag.
+func FuzzSpreadNargs(f *testing.F) {
+	f.Add("--secret-permissions get list -n kv")
+	f.Add("-- --ip-address 1.2.3.4")
+	f.Fuzz(func(t *testing.T, line string) {
+		in := strings.Fields(line)
+		multi := map[string]bool{"secret-permissions": true, "ip-address": true}
+		out := spreadNargs(in, multi)
+		strip := func(args []string) []string {
+			var words []string
+			for i, a := range args {
+				if name, ok := strings.CutPrefix(a, "--"); ok && multi[name] && !slices.Contains(args[:i], "--") {
+					continue
+				}
+				words = append(words, a)
+			}
+			return words
+		}
+		if got, want := strip(out), strip(in); !slices.Equal(got, want) {
+			t.Fatalf("spreadNargs(%q) = %q: words %q, want %q", in, out, got, want)
+		}
+	})
+}
+
+func TestAzTime(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"ok/z", "2026-04-01T12:00:00Z", "2026-04-01T12:00:00+00:00"},
+		{"ok/micro", "2026-04-01T12:00:00.1234567Z", "2026-04-01T12:00:00.123456+00:00"},
+		{"ok/offset", "2026-04-01T12:00:00+02:00", "2026-04-01T12:00:00+02:00"},
+		{"ok/unreadable-kept", "yesterday", "yesterday"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := azTime(tc.in); got == nil || *got != tc.want {
+				t.Fatalf("azTime(%q) = %v, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+	if azTime("") != nil {
+		t.Error(`azTime("") is not null`)
+	}
+}
+
+func TestSameIPRule(t *testing.T) {
+	for _, tc := range []struct {
+		name, a, b string
+		same       bool
+	}{
+		{"ok/bare-and-32", "203.0.113.7", "203.0.113.7/32", true},
+		{"ok/unmasked-range", "198.51.100.9/24", "198.51.100.0/24", true},
+		{"ok/different", "203.0.113.7", "203.0.113.8", false},
+		{"ok/unparsed-compare-as-text", "x", "x", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := sameIPRule(tc.a, tc.b); got != tc.same {
+				t.Fatalf("sameIPRule(%q, %q) = %v", tc.a, tc.b, got)
+			}
+		})
+	}
+}
