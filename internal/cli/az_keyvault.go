@@ -135,14 +135,7 @@ func (a *azCLI) keyvaultShowCommand() *cobra.Command {
 		Short: "Show a key vault",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if name == "" {
-				return errors.New("the following arguments are required: --name/-n")
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			v, err := s.vault(cmd.Context(), sub, group, name)
+			_, _, v, err := a.namedVault(cmd, name, group)
 			if err != nil {
 				return err
 			}
@@ -203,6 +196,20 @@ group's vaults in full.`,
 
 // vault gets a vault by name, in group when it is given, else wherever it
 // is in the subscription (az's -n without -g).
+// namedVault is the start of every command that acts on a vault named by
+// --name (and optionally --resource-group): session, subscription, vault.
+func (a *azCLI) namedVault(cmd *cobra.Command, name, group string) (*session, string, client.Vault, error) {
+	if name == "" {
+		return nil, "", client.Vault{}, errors.New("the following arguments are required: --name/-n")
+	}
+	s, sub, err := a.sessionAndSubscription(cmd)
+	if err != nil {
+		return nil, "", client.Vault{}, err
+	}
+	v, err := s.vault(cmd.Context(), sub, group, name)
+	return s, sub, v, err
+}
+
 func (s *session) vault(ctx context.Context, sub, group, name string) (client.Vault, error) {
 	if group != "" {
 		return s.arm.Vault(ctx, sub, group, name)

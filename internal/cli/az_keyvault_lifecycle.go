@@ -49,14 +49,7 @@ Changing --enable-rbac-authorization needs Owner or User Access Administrator.`,
   az keyvault update -n kv-data --public-network-access Disabled`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if name == "" {
-				return errors.New("the following arguments are required: --name/-n")
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			v, err := s.vault(cmd.Context(), sub, group, name)
+			s, sub, v, err := a.namedVault(cmd, name, group)
 			if err != nil {
 				return err
 			}

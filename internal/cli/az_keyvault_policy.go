@@ -359,14 +359,7 @@ func (a *azCLI) networkRuleListCommand() *cobra.Command {
 		Example: `  az keyvault network-rule list -n kv-data --query "ipRules[].value" -o tsv`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if name == "" {
-				return errors.New("the following arguments are required: --name/-n")
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			v, err := s.vault(cmd.Context(), sub, group, name)
+			_, _, v, err := a.namedVault(cmd, name, group)
 			if err != nil {
 				return err
 			}
