@@ -12,13 +12,15 @@ import (
 	"github.com/scopevault/scopevault/internal/authz"
 )
 
-// matrixRoles are the built-in roles the matrix assigns, each at every scope.
-var matrixRoles = []string{
-	"Owner", "Contributor", "Reader", "User Access Administrator",
-	"Key Vault Administrator", "Key Vault Contributor", "Key Vault Reader",
-	"Key Vault Secrets Officer", "Key Vault Secrets User",
-	"Key Vault Data Access Administrator", "Key Vault Purge Operator",
-}
+// matrixRoles are the built-in roles the matrix assigns, each at every
+// scope: all of them, so a role added to the definitions joins the matrix.
+var matrixRoles = func() []string {
+	var names []string
+	for _, r := range authz.BuiltinRoles() {
+		names = append(names, r.RoleName)
+	}
+	return names
+}()
 
 // grants is what a role definition, as the SDK read it, says about action:
 // some permission block allows it (actions, or dataActions for a data
