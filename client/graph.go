@@ -23,13 +23,26 @@ func NewGraph(endpoint string, cred TokenCredential, hc *http.Client) (*Graph, e
 	return &Graph{rest: r}, nil
 }
 
-// ServicePrincipal is a Graph servicePrincipal.
+// ServicePrincipal is a Graph servicePrincipal. Raw is the object as Graph
+// returned it; for the one CreateServicePrincipal returns, that includes the
+// new secret, so print Raw only from reads.
 type ServicePrincipal struct {
 	ID                   string               `json:"id"`
 	AppID                string               `json:"appId"`
 	DisplayName          string               `json:"displayName"`
 	ServicePrincipalType string               `json:"servicePrincipalType"`
 	PasswordCredentials  []PasswordCredential `json:"passwordCredentials"`
+	rawObject
+}
+
+// UnmarshalJSON decodes a service principal and keeps its raw form.
+func (sp *ServicePrincipal) UnmarshalJSON(b []byte) error {
+	type plain ServicePrincipal
+	if err := json.Unmarshal(b, (*plain)(sp)); err != nil {
+		return err
+	}
+	sp.Raw = append(json.RawMessage(nil), b...)
+	return nil
 }
 
 // PasswordCredential is a client secret's metadata; SecretText is set only
@@ -52,6 +65,17 @@ type DirectoryObject struct {
 	UserPrincipalName string `json:"userPrincipalName,omitempty"`
 	// ServicePrincipalNames are a service principal's names (its app id first).
 	ServicePrincipalNames []string `json:"servicePrincipalNames,omitempty"`
+	rawObject
+}
+
+// UnmarshalJSON decodes a directory object and keeps its raw form.
+func (o *DirectoryObject) UnmarshalJSON(b []byte) error {
+	type plain DirectoryObject
+	if err := json.Unmarshal(b, (*plain)(o)); err != nil {
+		return err
+	}
+	o.Raw = append(json.RawMessage(nil), b...)
+	return nil
 }
 
 // PrincipalType is the ARM principalType of the object: User, Group or ServicePrincipal.
@@ -86,11 +110,32 @@ func (g *Graph) ServicePrincipalsByName(ctx context.Context, name string) ([]Ser
 }
 
 func (g *Graph) listSPs(ctx context.Context, filter string) ([]ServicePrincipal, error) {
+	return g.ServicePrincipals(ctx, filter)
+}
+
+// ServicePrincipals lists the service principals matching an OData $filter
+// ("appId eq '...'", "displayName eq '...'"); "" lists them all.
+func (g *Graph) ServicePrincipals(ctx context.Context, filter string) ([]ServicePrincipal, error) {
 	var out struct {
 		Value []ServicePrincipal `json:"value"`
 	}
-	_, err := g.rest.do(ctx, http.MethodGet, "/v1.0/servicePrincipals", url.Values{"$filter": {filter}}, nil, &out)
+	_, err := g.rest.do(ctx, http.MethodGet, "/v1.0/servicePrincipals", filterQuery(filter), nil, &out)
 	return out.Value, err
+}
+
+// ServicePrincipal gets a service principal by object id.
+func (g *Graph) ServicePrincipal(ctx context.Context, objectID string) (ServicePrincipal, error) {
+	var out ServicePrincipal
+	_, err := g.rest.do(ctx, http.MethodGet, "/v1.0/servicePrincipals/"+esc(objectID), nil, nil, &out)
+	return out, err
+}
+
+// filterQuery is the query of a list call: $filter when one is given.
+func filterQuery(filter string) url.Values {
+	if filter == "" {
+		return nil
+	}
+	return url.Values{"$filter": {filter}}
 }
 
 // User gets a user by object id or user principal name.
@@ -196,11 +241,24 @@ func (g *Graph) Groups(ctx context.Context, filter string) ([]Group, error) {
 	var out struct {
 		Value []Group `json:"value"`
 	}
-	var q url.Values
-	if filter != "" {
-		q = url.Values{"$filter": {filter}}
+	_, err := g.rest.do(ctx, http.MethodGet, "/v1.0/groups", filterQuery(filter), nil, &out)
+	return out.Value, err
+}
+
+// Group gets a group by object id.
+func (g *Graph) Group(ctx context.Context, id string) (Group, error) {
+	var out Group
+	_, err := g.rest.do(ctx, http.MethodGet, "/v1.0/groups/"+esc(id), nil, nil, &out)
+	return out, err
+}
+
+// GroupMembers lists a group's direct members, each with its @odata.type
+// (GET /v1.0/groups/{id}/members).
+func (g *Graph) GroupMembers(ctx context.Context, groupID string) ([]DirectoryObject, error) {
+	var out struct {
+		Value []DirectoryObject `json:"value"`
 	}
-	_, err := g.rest.do(ctx, http.MethodGet, "/v1.0/groups", q, nil, &out)
+	_, err := g.rest.do(ctx, http.MethodGet, "/v1.0/groups/"+esc(groupID)+"/members", nil, nil, &out)
 	return out.Value, err
 }
 

@@ -64,7 +64,13 @@ func (a *azCLI) checkGlobalFlags() error {
 
 // print writes a command's result in the chosen format.
 func (a *azCLI) print(cmd *cobra.Command, result any) error {
-	return writeResult(cmd.OutOrStdout(), result, a.output, a.query)
+	return writeResult(cmd.OutOrStdout(), result, a.output, a.query, nil)
+}
+
+// printTable is print for a command az gives a table transformer: -o table
+// without --query shows the transformer's columns.
+func (a *azCLI) printTable(cmd *cobra.Command, result any, table tableTransform) error {
+	return writeResult(cmd.OutOrStdout(), result, a.output, a.query, table)
 }
 
 // warn writes an az-style warning to stderr unless --only-show-errors.

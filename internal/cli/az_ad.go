@@ -14,13 +14,13 @@ import (
 func (a *azCLI) adCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "ad", Short: "Manage directory objects"}
 	sp := &cobra.Command{Use: "sp", Short: "Manage service principals"}
-	sp.AddCommand(a.createForRBACCommand())
+	sp.AddCommand(a.createForRBACCommand(), a.adSPShowCommand(), a.adSPListCommand())
 	user := &cobra.Command{Use: "user", Short: "Manage users"}
-	user.AddCommand(a.adUserCreateCommand())
+	user.AddCommand(a.adUserCreateCommand(), a.adUserShowCommand())
 	group := &cobra.Command{Use: "group", Short: "Manage groups"}
 	member := &cobra.Command{Use: "member", Short: "Manage group members"}
-	member.AddCommand(a.adGroupMemberAddCommand())
-	group.AddCommand(a.adGroupCreateCommand(), member)
+	member.AddCommand(a.adGroupMemberAddCommand(), a.adGroupMemberListCommand(), a.adGroupMemberCheckCommand())
+	group.AddCommand(a.adGroupCreateCommand(), a.adGroupShowCommand(), member)
 	cmd.AddCommand(sp, user, group)
 	return cmd
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -124,6 +125,25 @@ returns that one instead, unless --force.`,
 	return cmd
 }
 
+// resolveGroup turns --group (an object id or a display name) into the
+// group's object id, as az's validate_group does.
+func resolveGroup(ctx context.Context, s *session, group string) (string, error) {
+	if guidRE.MatchString(group) {
+		return group, nil
+	}
+	matches, err := s.graph.Groups(ctx, "displayName eq "+client.ODataString(group))
+	if err != nil {
+		return "", err
+	}
+	switch len(matches) {
+	case 0:
+		return "", fmt.Errorf("No group matches the name of '%s'", group)
+	case 1:
+		return matches[0].ID, nil
+	}
+	return "", fmt.Errorf("More than one group match the name of '%s'. Please use object id", group)
+}
+
 func (a *azCLI) adGroupMemberAddCommand() *cobra.Command {
 	var group, memberID string
 	cmd := &cobra.Command{
@@ -144,20 +164,9 @@ A role assigned to the group applies to its members.`,
 				return err
 			}
 			ctx := cmd.Context()
-			groupID := group
-			if !guidRE.MatchString(group) {
-				matches, err := s.graph.Groups(ctx, "displayName eq "+client.ODataString(group))
-				if err != nil {
-					return err
-				}
-				switch len(matches) {
-				case 0:
-					return fmt.Errorf("No group matches the name of '%s'", group)
-				case 1:
-					groupID = matches[0].ID
-				default:
-					return fmt.Errorf("More than one group match the name of '%s'. Please use object id", group)
-				}
+			groupID, err := resolveGroup(ctx, s, group)
+			if err != nil {
+				return err
 			}
 			return s.graph.AddGroupMember(ctx, groupID, memberID)
 		},

@@ -69,6 +69,7 @@ test "$ENABLED" = 1
 test "$RECOVERED" = db-password
 test "$COUNT" = 1
 test -n "$APP_ID" && test -n "$APP_PASSWORD"
+case "$DATABRICKS_SP" in ????????-????-????-????-????????????) ;; *) echo "DATABRICKS_SP=$DATABRICKS_SP"; exit 1 ;; esac
 case "$VAULT_URL" in https://127.*) ;; *) echo "VAULT_URL=$VAULT_URL"; exit 1 ;; esac
 test "$(az keyvault list-deleted --query 'length(@)')" = 0
 echo "checks passed"
@@ -87,10 +88,11 @@ echo "checks passed"
 	for _, want := range []string{
 		"secret: db-password\n",
 		"kv-script\thttps://127.",
-		"\tTrue\n",
+		"\ttrue\n",
 		e.srv.Boot.Vault + "\thttps://127.",
 		e.env["AZURE_CLIENT_ID"] + "\tKey Vault Secrets Officer\n",
 		"\tKey Vault Secrets User\n",
+		"2ff814a6-3304-4ab8-85cb-cd0e6f879c1d\tKey Vault Secrets User\n",
 		"Key Vault Administrator\n",
 		"Microsoft.KeyVault/vaults/secrets/getSecret/action\n",
 		"203.0.113.7/32\n",

@@ -105,7 +105,7 @@ func (a *azCLI) groupCommand() *cobra.Command {
 			for _, g := range gs {
 				out = append(out, azGroup(g))
 			}
-			return a.print(cmd, out)
+			return a.printTable(cmd, out, tableResourceGroups)
 		},
 	}
 	cmd.AddCommand(create, show, list, a.groupDeleteCommand())

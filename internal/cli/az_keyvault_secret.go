@@ -305,7 +305,7 @@ func (a *azCLI) secretListCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.print(cmd, azSecretItems(firstN(items, maxResults)))
+			return a.printTable(cmd, azSecretItems(firstN(items, maxResults)), tableSecrets)
 		},
 	}
 	t.flags(cmd, targetVault)

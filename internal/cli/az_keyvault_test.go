@@ -205,7 +205,7 @@ func TestAzKeyvaultSoftDelete(t *testing.T) {
 	e.MustRun(t, "keyvault", "create", "-n", "kv-kept", "-g", g, "--enable-purge-protection", "true", "--retention-days", "7")
 	e.MustRun(t, "keyvault", "delete", "-n", "kv-kept")
 	e.MustFail(t, "(MethodNotAllowed) Operation 'DeletedVaultPurge' is not allowed.", "keyvault", "purge", "-n", "kv-kept")
-	if got := e.MustRun(t, "keyvault", "list-deleted", "--query", "[].properties.purgeProtectionEnabled", "-o", "tsv"); got != "True\n" {
+	if got := e.MustRun(t, "keyvault", "list-deleted", "--query", "[].properties.purgeProtectionEnabled", "-o", "tsv"); got != "true\n" {
 		t.Errorf("purgeProtectionEnabled = %q", got)
 	}
 	e.MustFail(t, "invalid choice: 'keys'", "keyvault", "list-deleted", "--resource-type", "keys")

@@ -247,7 +247,7 @@ func (a *azCLI) accountCommand() *cobra.Command {
 			for _, sub := range subs {
 				out = append(out, account(sub, s.prof.user(), strings.EqualFold(sub.SubscriptionID, def)))
 			}
-			return a.print(cmd, out)
+			return a.printTable(cmd, out, tableAccounts)
 		},
 	}
 	cmd.AddCommand(show, list)

@@ -15,8 +15,10 @@ var outputFormats = map[string]bool{"json": true, "jsonc": true, "table": true, 
 
 // writeResult prints a command's result the way az does: --query first,
 // then JSON with sorted keys (az's json.dumps(sort_keys=True)), a table, or
-// TSV. A null result prints nothing.
-func writeResult(w io.Writer, result any, format, query string) error {
+// TSV. A null result prints nothing. table is the command's table
+// transformer (nil for az's automatic table); like az, -o table applies it
+// only when no --query is given.
+func writeResult(w io.Writer, result any, format, query string, table tableTransform) error {
 	v, err := toJSONValue(result)
 	if err != nil {
 		return err
@@ -53,6 +55,12 @@ func writeResult(w io.Writer, result any, format, query string) error {
 	case "tsv":
 		return writeTSV(w, v)
 	case "table":
+		if table != nil && query == "" {
+			if v, err = table(v); err != nil {
+				return err
+			}
+			return writeTable(w, v, false)
+		}
 		return writeTable(w, v, query == "")
 	case "none":
 		return nil
@@ -92,10 +100,12 @@ func scalar(v any) string {
 	return string(raw)
 }
 
-// writeTSV follows az: one line per list item (or one for a single value);
-// an object's values in key order (a query's multi-select hash keeps its
-// own order), a nested list as its length, a nested object as an empty
-// field, a null field as None.
+// writeTSV follows az (knack's _TsvOutput): one line per list item (or one
+// for a single value); an object's values in key order (a query's
+// multi-select hash keeps its own order), a nested list as its length, a
+// nested object as an empty field, a null as None. A boolean that is a
+// whole line prints as Python's str(b).lower(), true or false; inside an
+// object or list it stays True or False.
 func writeTSV(w io.Writer, v any) error {
 	rows, ok := v.([]any)
 	if !ok {
@@ -107,12 +117,14 @@ func writeTSV(w io.Writer, v any) error {
 		switch x := row.(type) {
 		case []any:
 			cells = x
+		case bool:
+			cells = []any{strconv.FormatBool(x)}
 		default:
 			if m, keys, ok := asMap(row); ok {
 				for _, k := range keys {
 					cells = append(cells, m[k])
 				}
-			} else if row != nil {
+			} else {
 				cells = []any{row}
 			}
 		}
@@ -138,9 +150,11 @@ func writeTSV(w io.Writer, v any) error {
 // tableSkip are the keys az's automatic table leaves out.
 var tableSkip = map[string]bool{"id": true, "type": true, "etag": true}
 
-// writeTable prints az's automatic table: non-null scalar fields as columns
-// (never id, type or etag), headers with a capital first letter, keys sorted
-// unless a query chose them.
+// writeTable prints az's automatic table (knack's _TableOutput, laid out
+// as tabulate's "simple" format): an object's non-null scalar fields as
+// columns (never id, type or etag), headers with a capital first letter,
+// keys sorted unless a query or a table transformer chose them; a list row
+// gives columns Column1, Column2, ...; any other value a column Result.
 func writeTable(w io.Writer, v any, sortKeys bool) error {
 	rows, ok := v.([]any)
 	if !ok {
@@ -150,6 +164,19 @@ func writeTable(w io.Writer, v any, sortKeys bool) error {
 	seen := map[string]bool{}
 	var cells []map[string]string
 	for _, row := range rows {
+		if list, ok := row.([]any); ok {
+			line := map[string]string{}
+			for i, val := range list {
+				h := "Column" + strconv.Itoa(i+1)
+				if !seen[h] {
+					seen[h] = true
+					cols = append(cols, h)
+				}
+				line[h] = pyStr(val)
+			}
+			cells = append(cells, line)
+			continue
+		}
 		m, keys, isObj := asMap(row)
 		if !isObj {
 			m, keys = map[string]any{"Result": row}, []string{"Result"}
@@ -175,7 +202,7 @@ func writeTable(w io.Writer, v any, sortKeys bool) error {
 				seen[h] = true
 				cols = append(cols, h)
 			}
-			line[h] = scalar(val)
+			line[h] = pyStr(val)
 		}
 		cells = append(cells, line)
 	}
@@ -205,6 +232,51 @@ func writeTable(w io.Writer, v any, sortKeys bool) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// pyStr is a table cell as tabulate prints it: str(value) of the Python
+// value, a null as an empty cell, strings without their surrounding space.
+func pyStr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return strings.TrimSpace(x)
+	case []any, map[string]any, *object:
+		return pyRepr(x)
+	}
+	return scalar(v)
+}
+
+// pyRepr is Python's repr of a decoded JSON value, which is how a list or
+// dict lands in a table cell: ['a', 1], {'k': True}.
+func pyRepr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case string:
+		if strings.Contains(x, "'") && !strings.Contains(x, `"`) {
+			return `"` + x + `"`
+		}
+		return "'" + strings.ReplaceAll(strings.ReplaceAll(x, `\`, `\\`), "'", `\'`) + "'"
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = pyRepr(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	if m, keys, ok := asMap(v); ok {
+		if o, isObj := v.(*object); isObj {
+			keys = o.keys
+		}
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = pyRepr(k) + ": " + pyRepr(m[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return scalar(v)
 }
 
 func capitalize(s string) string {

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"testing"
 )
 
@@ -33,11 +34,15 @@ func TestWriteResult(t *testing.T) {
 		{"ok/table-sorted-skips-id", "table", "", groups, "Location  Name\n--------  ----\neastus    rg-a\nwestus    rg-b\n"},
 		{"ok/table-query-order", "table", "[].{Name: name, Loc: location}", groups, "Name  Loc\n----  ------\nrg-a  eastus\nrg-b  westus\n"},
 		{"ok/table-scalars", "table", "[].name", groups, "Result\n------\nrg-a\nrg-b\n"},
+		{"ok/tsv-top-level-bool-is-lower-case", "tsv", "`[true, false, null, 1.5]`", groups, "true\nfalse\nNone\n1.5\n"},
+		{"ok/tsv-bool-in-row-is-python", "tsv", "[0].{a: `true`, b: `false`}", groups, "True\tFalse\n"},
+		{"ok/table-list-rows-are-columns", "table", "[].[name, location]", groups, "Column1  Column2\n-------  -------\nrg-a     eastus\nrg-b     westus\n"},
+		{"ok/table-nested-as-python", "table", "[0:1].[name, tags, managedBy]", groups, "Column1  Column2         Column3\n-------  --------------  -------\nrg-a     {'env': 'dev'}\n"},
 		{"ok/none", "none", "", groups, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := writeResult(&b, tc.in, tc.format, tc.query); err != nil {
+			if err := writeResult(&b, tc.in, tc.format, tc.query, nil); err != nil {
 				t.Fatal(err)
 			}
 			if got := b.String(); got != tc.want {
@@ -46,11 +51,63 @@ func TestWriteResult(t *testing.T) {
 		})
 	}
 	var b bytes.Buffer
-	if err := writeResult(&b, groups, "json", "[?name=="); err == nil {
+	if err := writeResult(&b, groups, "json", "[?name==", nil); err == nil {
 		t.Error("a bad query printed")
 	}
-	if err := writeResult(&b, groups, "yaml", ""); err == nil {
+	if err := writeResult(&b, groups, "yaml", "", nil); err == nil {
 		t.Error("an unknown format printed")
+	}
+}
+
+func TestTableTransformers(t *testing.T) {
+	var groups, secrets any
+	if err := json.Unmarshal([]byte(`[
+	  {"id": "/subscriptions/s/resourceGroups/rg-a", "name": "rg-a", "location": "eastus", "properties": {"provisioningState": "Succeeded"}},
+	  {"id": "/subscriptions/s/resourceGroups/rg-bb", "name": "rg-bb", "location": "westus", "properties": {"provisioningState": "Deleting"}}
+	]`), &groups); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(`[
+	  {"id": "https://v/secrets/a", "name": "a", "contentType": null, "attributes": {"enabled": false, "expires": null}},
+	  {"id": "https://v/secrets/b", "name": "b", "contentType": "text/plain", "attributes": {"enabled": true, "expires": "2030-01-01T00:00:00+00:00"}}
+	]`), &secrets); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		in    any
+		query string
+		table tableTransform
+		want  string
+	}{
+		{"ok/columns-in-transformer-order", groups, "", tableResourceGroups,
+			"Name   Location  Status\n-----  --------  ---------\nrg-a   eastus    Succeeded\nrg-bb  westus    Deleting\n"},
+		{"ok/query-bypasses-transformer", groups, "[].{n: name}", tableResourceGroups, "N\n-----\nrg-a\nrg-bb\n"},
+		{"ok/build-table-output-blanks-falsy", secrets, "", tableSecrets,
+			"Name  Id                   ContentType  Enabled  Expires\n" +
+				"----  -------------------  -----------  -------  -------------------------\n" +
+				"a     https://v/secrets/a\n" +
+				"b     https://v/secrets/b  text/plain   True     2030-01-01T00:00:00+00:00\n"},
+		{"ok/sorted-with-id-shown", []any{map[string]any{"displayName": "b", "id": "2", "appId": "x"}, map[string]any{"displayName": "a", "id": "1", "appId": "y"}},
+			"", tableServicePrincipals, "DisplayName  Id  AppId\n-----------  --  -----\na            1   y\nb            2   x\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := writeResult(&b, tc.in, "table", tc.query, tc.table); err != nil {
+				t.Fatal(err)
+			}
+			if got := b.String(); got != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+	var b bytes.Buffer
+	err := writeResult(&b, []any{map[string]any{"name": "x"}}, "table", "", tableRoleAssignments)
+	if !errors.Is(err, errTableUnavailable) {
+		t.Errorf("a missing field: err = %v", err)
+	}
+	if err := writeResult(&b, groups, "json", "", tableRoleAssignments); err != nil {
+		t.Errorf("json output ran the table transformer: %v", err)
 	}
 }
 

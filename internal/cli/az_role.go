@@ -307,7 +307,7 @@ lookups).`,
 			if err := fillNames(ctx, s, sub, out, roles, principals); err != nil {
 				return err
 			}
-			return a.print(cmd, out)
+			return a.printTable(cmd, out, tableRoleAssignments)
 		},
 	}
 	f := cmd.Flags()

@@ -109,7 +109,7 @@ resource group). --name matches a role name (or a role definition GUID);
 				}
 				out = append(out, azRoleDefinition(d))
 			}
-			return a.print(cmd, out)
+			return a.printTable(cmd, out, tableRoleDefinitions)
 		},
 	}
 	f := cmd.Flags()

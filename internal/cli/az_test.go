@@ -233,7 +233,8 @@ func TestAzOutputFormats(t *testing.T) {
 	e.MustRun(t, "group", "create", "-n", "rg-b", "-l", "westus")
 	table := e.MustRun(t, "group", "list", "-o", "table")
 	lines := strings.Split(strings.TrimRight(table, "\n"), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "Location") || !strings.HasPrefix(lines[1], "--------") || strings.Contains(table, "/subscriptions/") {
+	// az's transform_resource_group_list: Name, Location, Status.
+	if len(lines) != 4 || lines[0] != "Name        Location  Status" || !strings.HasPrefix(lines[1], "----------  ") || strings.Contains(table, "/subscriptions/") {
 		t.Errorf("group list -o table =\n%s", table)
 	}
 	q := e.MustRun(t, "group", "list", "--query", "[].{Name:name, Where:location}", "-o", "table")

@@ -118,7 +118,7 @@ func TestQueryErrors(t *testing.T) {
 		t.Errorf("evaluate(bomb) = %v, want errQueryTooLarge", err)
 	}
 	// Shared subtrees cannot expand without bound on output either.
-	if err := writeResult(io.Discard, []any{1.0}, "json", repeat("[@,@]|", 40)+"@"); !errors.Is(err, errQueryTooLarge) && (err == nil || !strings.Contains(err.Error(), "too large")) {
+	if err := writeResult(io.Discard, []any{1.0}, "json", repeat("[@,@]|", 40)+"@", nil); !errors.Is(err, errQueryTooLarge) && (err == nil || !strings.Contains(err.Error(), "too large")) {
 		t.Errorf("printing a shared-subtree bomb: %v", err)
 	}
 	n, err := parseQuery("length(name)")
@@ -168,7 +168,7 @@ func FuzzQuery(f *testing.F) {
 		if _, isRef := out.(expref); isRef {
 			return
 		}
-		if err := writeResult(io.Discard, doc, "json", q); err != nil && !errors.Is(err, errQueryTooLarge) && !strings.Contains(err.Error(), "--query") {
+		if err := writeResult(io.Discard, doc, "json", q, nil); err != nil && !errors.Is(err, errQueryTooLarge) && !strings.Contains(err.Error(), "--query") {
 			t.Fatalf("%q evaluates but does not print: %v", q, err)
 		}
 	})
