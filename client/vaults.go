@@ -124,11 +124,7 @@ func (a *ARM) Vaults(ctx context.Context, sub, group string) ([]Vault, error) {
 	if group != "" {
 		path = groupPath(sub, group) + "/providers/Microsoft.KeyVault/vaults"
 	}
-	var out struct {
-		Value []Vault `json:"value"`
-	}
-	_, err := a.rest.do(ctx, http.MethodGet, path, apiVersion(APIKeyVault), nil, &out)
-	return out.Value, err
+	return listPages[Vault](ctx, a, a.rest.base+path, apiVersion(APIKeyVault))
 }
 
 // GenericResource is an entry of ARM's generic resource list.
@@ -147,24 +143,9 @@ const APIGenericResources = "2015-11-01"
 // resource list (resourceType eq 'Microsoft.KeyVault/vaults'), following
 // nextLink, as `az keyvault list` and armkeyvault's NewListPager do.
 func (a *ARM) VaultResources(ctx context.Context, sub string) ([]GenericResource, error) {
-	var all []GenericResource
 	u := a.rest.base + "/subscriptions/" + esc(sub) + "/resources"
 	q := url.Values{"api-version": {APIGenericResources}, "$filter": {"resourceType eq 'Microsoft.KeyVault/vaults'"}}
-	for pages := 0; u != ""; pages++ {
-		if pages > 1000 {
-			return nil, fmt.Errorf("client: the resource list does not end")
-		}
-		var page struct {
-			Value    []GenericResource `json:"value"`
-			NextLink string            `json:"nextLink"`
-		}
-		if _, _, err := a.rest.send(ctx, http.MethodGet, u, q, nil, &page); err != nil {
-			return nil, err
-		}
-		all = append(all, page.Value...)
-		u, q = page.NextLink, nil
-	}
-	return all, nil
+	return listPages[GenericResource](ctx, a, u, q)
 }
 
 // FindVault finds a vault by name in the subscription (names are global and
@@ -214,15 +195,20 @@ func deletedVaultPath(sub, location, name string) string {
 
 // DeletedVaults lists the subscription's soft-deleted vaults, following nextLink.
 func (a *ARM) DeletedVaults(ctx context.Context, sub string) ([]DeletedVault, error) {
-	var all []DeletedVault
-	u, q := a.rest.base+"/subscriptions/"+esc(sub)+"/providers/Microsoft.KeyVault/deletedVaults", apiVersion(APIKeyVault)
+	return listPages[DeletedVault](ctx, a, a.rest.base+"/subscriptions/"+esc(sub)+"/providers/Microsoft.KeyVault/deletedVaults", apiVersion(APIKeyVault))
+}
+
+// listPages gets every item of an ARM list, following nextLink (which
+// carries its own query) until the service stops sending one.
+func listPages[T any](ctx context.Context, a *ARM, u string, q url.Values) ([]T, error) {
+	var all []T
 	for pages := 0; u != ""; pages++ {
 		if pages > 1000 {
-			return nil, fmt.Errorf("client: the deleted vault list does not end")
+			return nil, fmt.Errorf("client: the list at %s does not end", u)
 		}
 		var page struct {
-			Value    []DeletedVault `json:"value"`
-			NextLink string         `json:"nextLink"`
+			Value    []T    `json:"value"`
+			NextLink string `json:"nextLink"`
 		}
 		if _, _, err := a.rest.send(ctx, http.MethodGet, u, q, nil, &page); err != nil {
 			return nil, err

@@ -60,21 +60,11 @@ func (h *Handler) putVault(w http.ResponseWriter, req *request) error {
 }
 
 func (h *Handler) createVault(req *request, g *scopevault.ResourceGroup, in *vaultIn) (*scopevault.Vault, error) {
-	if in.Location == nil || strings.TrimSpace(*in.Location) == "" {
-		return nil, scopevault.Errorf(scopevault.EINVALID, "LocationRequired", "The location property is required for this definition.")
-	}
-	loc, err := normalizeLocation(*in.Location)
+	loc, sku, err := requiredVaultFields(in)
 	if err != nil {
 		return nil, err
 	}
 	p := in.Properties
-	if p.TenantID == nil || !scopevault.ValidGUID(*p.TenantID) {
-		return nil, badVault("The parameter 'properties.tenantId' is required and must be a GUID.")
-	}
-	sku, err := parseSKU(p.SKU)
-	if err != nil {
-		return nil, err
-	}
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
 	}
@@ -99,6 +89,26 @@ func (h *Handler) createVault(req *request, g *scopevault.ResourceGroup, in *vau
 	return h.cfg.Engine.CreateVault(req.ctx(), v)
 }
 
+// requiredVaultFields checks what every vault PUT must carry, a recover
+// included: location, properties.tenantId and sku. It returns the
+// normalized location and SKU name.
+func requiredVaultFields(in *vaultIn) (loc, sku string, err error) {
+	if in.Location == nil || strings.TrimSpace(*in.Location) == "" {
+		return "", "", scopevault.Errorf(scopevault.EINVALID, "LocationRequired", "The location property is required for this definition.")
+	}
+	if loc, err = normalizeLocation(*in.Location); err != nil {
+		return "", "", err
+	}
+	p := in.Properties
+	if p.TenantID == nil || !scopevault.ValidGUID(*p.TenantID) {
+		return "", "", badVault("The parameter 'properties.tenantId' is required and must be a GUID.")
+	}
+	if sku, err = parseSKU(p.SKU); err != nil {
+		return "", "", err
+	}
+	return loc, sku, nil
+}
+
 // parseCreateMode reports whether a PUT asks to recover a soft-deleted vault.
 func parseCreateMode(mode *string) (recovering bool, err error) {
 	if mode == nil {
@@ -119,18 +129,8 @@ func parseCreateMode(mode *string) (recovering bool, err error) {
 // properties are not applied (tenantId and sku are required by the schema
 // all the same); role assignments removed by the DELETE stay removed.
 func (h *Handler) recoverVault(req *request, g *scopevault.ResourceGroup, in *vaultIn) (*scopevault.Vault, error) {
-	if in.Location == nil || strings.TrimSpace(*in.Location) == "" {
-		return nil, scopevault.Errorf(scopevault.EINVALID, "LocationRequired", "The location property is required for this definition.")
-	}
-	loc, err := normalizeLocation(*in.Location)
+	loc, _, err := requiredVaultFields(in)
 	if err != nil {
-		return nil, err
-	}
-	p := in.Properties
-	if p.TenantID == nil || !scopevault.ValidGUID(*p.TenantID) {
-		return nil, badVault("The parameter 'properties.tenantId' is required and must be a GUID.")
-	}
-	if _, err := parseSKU(p.SKU); err != nil {
 		return nil, err
 	}
 	return h.cfg.Engine.RecoverVault(req.ctx(), req.sub.ID, loc, g.Name, req.route.name)

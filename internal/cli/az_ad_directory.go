@@ -125,6 +125,17 @@ returns that one instead, unless --force.`,
 	return cmd
 }
 
+// groupSession opens a session and resolves --group: what every command on
+// a named group starts with.
+func groupSession(ctx context.Context, group string) (*session, string, error) {
+	s, err := newSession()
+	if err != nil {
+		return nil, "", err
+	}
+	id, err := resolveGroup(ctx, s, group)
+	return s, id, err
+}
+
 // resolveGroup turns --group (an object id or a display name) into the
 // group's object id, as az's validate_group does.
 func resolveGroup(ctx context.Context, s *session, group string) (string, error) {
@@ -159,12 +170,8 @@ A role assigned to the group applies to its members.`,
 			if group == "" || memberID == "" {
 				return errors.New("the following arguments are required: --group/-g, --member-id")
 			}
-			s, err := newSession()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			groupID, err := resolveGroup(ctx, s, group)
+			s, groupID, err := groupSession(ctx, group)
 			if err != nil {
 				return err
 			}

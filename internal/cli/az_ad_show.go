@@ -150,11 +150,7 @@ func (a *azCLI) adGroupShowCommand() *cobra.Command {
 			if group == "" {
 				return errors.New("the following arguments are required: --group/-g")
 			}
-			s, err := newSession()
-			if err != nil {
-				return err
-			}
-			id, err := resolveGroup(cmd.Context(), s, group)
+			s, id, err := groupSession(cmd.Context(), group)
 			if err != nil {
 				return err
 			}
@@ -182,11 +178,7 @@ them, each with its @odata.type; --group takes the group's object id or display 
 			if group == "" {
 				return errors.New("the following arguments are required: --group/-g")
 			}
-			s, err := newSession()
-			if err != nil {
-				return err
-			}
-			id, err := resolveGroup(cmd.Context(), s, group)
+			s, id, err := groupSession(cmd.Context(), group)
 			if err != nil {
 				return err
 			}
@@ -225,12 +217,8 @@ name; --member-id is the object id of a user, service principal or group.`,
 			if group == "" || memberID == "" {
 				return errors.New("the following arguments are required: --group/-g, --member-id")
 			}
-			s, err := newSession()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			id, err := resolveGroup(ctx, s, group)
+			s, id, err := groupSession(ctx, group)
 			if err != nil {
 				return err
 			}

@@ -152,6 +152,20 @@ func (a *azCLI) keyvaultDeleteCommand() *cobra.Command {
 	return cmd
 }
 
+// namedDeletedVault starts the commands on a soft-deleted vault named by
+// --name: session, subscription, the deleted vault.
+func (a *azCLI) namedDeletedVault(cmd *cobra.Command, name, location string) (*session, string, client.DeletedVault, error) {
+	if name == "" {
+		return nil, "", client.DeletedVault{}, errors.New("the following arguments are required: --name/-n")
+	}
+	s, sub, err := a.sessionAndSubscription(cmd)
+	if err != nil {
+		return nil, "", client.DeletedVault{}, err
+	}
+	d, err := deletedVault(cmd, s, sub, location, name)
+	return s, sub, d, err
+}
+
 // deletedVault finds a soft-deleted vault: at --location when given, else
 // by name among the subscription's deleted vaults.
 func deletedVault(cmd *cobra.Command, s *session, sub, location, name string) (client.DeletedVault, error) {
@@ -170,14 +184,7 @@ func (a *azCLI) keyvaultPurgeCommand() *cobra.Command {
 		Example: `  az keyvault purge -n kv-data`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if name == "" {
-				return errors.New("the following arguments are required: --name/-n")
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			d, err := deletedVault(cmd, s, sub, location, name)
+			s, sub, d, err := a.namedDeletedVault(cmd, name, location)
 			if err != nil {
 				return err
 			}
@@ -200,14 +207,7 @@ the vault were deleted with it and are not restored.`,
 		Example: `  az keyvault recover -n kv-data`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if name == "" {
-				return errors.New("the following arguments are required: --name/-n")
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			d, err := deletedVault(cmd, s, sub, location, name)
+			s, sub, d, err := a.namedDeletedVault(cmd, name, location)
 			if err != nil {
 				return err
 			}
