@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -18,17 +19,21 @@ import (
 	"github.com/scopevault/scopevault/internal/server"
 )
 
-// startProcess runs `scopevault up` as a separate process on dir and waits
-// until it reports that it is up.
-func startProcess(tb testing.TB, bin, dir string) *exec.Cmd {
+// startProcess runs `scopevault up` as a separate process on dir, with any
+// extra flags, and waits until it reports that it is up. Its log goes to
+// stderr, or to logTo when given.
+func startProcess(tb testing.TB, bin, dir string, logTo io.Writer, extra ...string) *exec.Cmd {
 	tb.Helper()
-	cmd := exec.Command(bin, "up", "--port", "0", "--data", dir)
+	cmd := exec.Command(bin, append([]string{"up", "--port", "0", "--data", dir}, extra...)...)
 	cmd.Env = environ(nil)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	cmd.Stderr = os.Stderr
+	if logTo != nil {
+		cmd.Stderr = logTo
+	}
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
@@ -63,7 +68,7 @@ type ack struct{ name, version, value string }
 func TestKill9LosesNoAcknowledgedWrite(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	proc := startProcess(t, bin, dir)
+	proc := startProcess(t, bin, dir, nil)
 	env := MustEnvFile(t, dir)
 	c := MustClient(t, env)
 	token := c.AdminToken(t)
@@ -211,7 +216,7 @@ func TestNoPlaintextAtRest(t *testing.T) {
 func TestSIGTERMShutsDownCleanly(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	proc := startProcess(t, bin, dir)
+	proc := startProcess(t, bin, dir, nil)
 	env := MustEnvFile(t, dir)
 	c := MustClient(t, env)
 	token := c.AdminToken(t)
@@ -227,7 +232,7 @@ func TestSIGTERMShutsDownCleanly(t *testing.T) {
 	if err := proc.Wait(); err != nil {
 		t.Fatalf("up after SIGTERM: %v (want exit status 0)", err)
 	}
-	proc = startProcess(t, bin, dir) // the lock was released and the data is readable
+	proc = startProcess(t, bin, dir, nil) // the lock was released and the data is readable
 	defer func() { proc.Process.Signal(syscall.SIGTERM); proc.Wait() }()
 	env = MustEnvFile(t, dir)
 	c = MustClient(t, env)

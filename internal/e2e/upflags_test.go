@@ -1,0 +1,72 @@
+package e2e
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+// syncBuffer collects a child's log while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestUpFlags starts `scopevault up --role-propagation-delay 1h -v` as a
+// user would: a role assigned now is not yet in effect (403 from the data
+// plane, the retry Azure forces on callers), the bootstrap admin's own roles
+// are, and the request log names each request without a secret or token.
+func TestUpFlags(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	var log syncBuffer
+	proc := startProcess(t, bin, dir, &log, "--role-propagation-delay", "1h", "-v")
+	defer func() { proc.Process.Signal(syscall.SIGTERM); proc.Wait() }()
+	env := MustEnvFile(t, dir)
+	c := MustClient(t, env)
+	admin := c.AdminToken(t)
+	vaultURL := strings.TrimSuffix(env["AZURE_KEYVAULT_URL"], "/")
+	const value = "flag-test-value-5e1d"
+	if status, body, err := c.Do("PUT", vaultURL+"/secrets/flags?api-version=7.6", admin, map[string]string{"value": value}); err != nil || status != 200 {
+		t.Fatalf("admin set: %d %s %v", status, body, err)
+	}
+
+	// A new service principal, granted Key Vault Secrets User through az.
+	env["SCOPEVAULT_CONFIG_DIR"] = t.TempDir()
+	sp := run(t, t.TempDir(), environ(env), bin, "az", "ad", "sp", "create-for-rbac", "-n", "late-reader", "--only-show-errors", "--query", "[appId, password]", "-o", "tsv")
+	fields := strings.Fields(sp)
+	if len(fields) != 2 {
+		t.Fatalf("create-for-rbac output: %q", sp)
+	}
+	scope := strings.TrimSpace(run(t, t.TempDir(), environ(env), bin, "az", "keyvault", "show", "-n", "scopevault-default", "--query", "id", "-o", "tsv"))
+	run(t, t.TempDir(), environ(env), bin, "az", "role", "assignment", "create", "--assignee", fields[0], "--role", "Key Vault Secrets User", "--scope", scope, "-o", "none")
+	token := c.Token(t, fields[0], fields[1], "https://vault.azure.net/.default")
+	status, body, err := c.Do("GET", vaultURL+"/secrets/flags/?api-version=7.6", token, nil)
+	if err != nil || status != 403 || !strings.Contains(string(body), "ForbiddenByRbac") {
+		t.Fatalf("read within the propagation delay: %d %s %v (want 403 ForbiddenByRbac)", status, body, err)
+	}
+
+	got := log.String()
+	if !strings.Contains(got, "msg=request") || !strings.Contains(got, "path=/secrets/flags") {
+		t.Fatalf("-v logged no request lines:\n%s", got)
+	}
+	for what, secret := range map[string]string{"secret value": value, "admin token": admin, "sp token": token, "sp secret": fields[1], "admin secret": env["AZURE_CLIENT_SECRET"]} {
+		if strings.Contains(got, secret) {
+			t.Errorf("the request log contains the %s", what)
+		}
+	}
+}
