@@ -40,7 +40,7 @@ func (h *Handler) authenticate(req *request) (*scopevault.Caller, error) {
 	case !ok:
 		return nil, unauthorized("AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.")
 	}
-	claims, err := h.cfg.Identity.VerifyToken(req.ctx(), token)
+	authn, err := h.cfg.Access.Authenticate(req.ctx(), token)
 	if err != nil {
 		if scopevault.ErrorCodeOf(err) != scopevault.EUNAUTHORIZED {
 			return nil, err
@@ -56,6 +56,7 @@ func (h *Handler) authenticate(req *request) (*scopevault.Caller, error) {
 		}
 		return nil, unauthorized("InvalidAuthenticationToken", "The access token is invalid.")
 	}
+	claims := authn.Claims
 	if graph && !audienceOK(claims.Audience, graphAudiences) {
 		return nil, unauthorized("InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
 	}
@@ -63,11 +64,7 @@ func (h *Handler) authenticate(req *request) (*scopevault.Caller, error) {
 		return nil, unauthorized("InvalidAuthenticationTokenAudience",
 			"The access token has been obtained for wrong audience or resource '"+clip(claims.Audience)+"'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.")
 	}
-	caller := claims.Caller()
-	if caller.GroupIDs, err = h.cfg.Identity.GroupsOf(req.ctx(), claims.TenantID, claims.ObjectID); err != nil {
-		return nil, err
-	}
-	return caller, nil
+	return authn.Caller, nil
 }
 
 // bearer returns the token of an "Authorization: Bearer <token>" header:

@@ -3,12 +3,12 @@ package arm
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/httpx"
 )
 
 // maxBody bounds request bodies; the largest legal one (a vault with 1024
@@ -18,12 +18,12 @@ const maxBody = 1 << 20
 // decode reads a JSON body into v. Its errors describe the client's input
 // (which property has the wrong type), never our internals.
 func decode(r *http.Request, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	body, err := httpx.ReadBody(r, maxBody)
+	if errors.Is(err, httpx.ErrBodyTooLarge) {
+		return scopevault.Errorf(scopevault.EINVALID, "RequestContentTooLarge", "The request content is larger than %d bytes.", maxBody)
+	}
 	if err != nil {
 		return scopevault.Errorf(scopevault.EINVALID, "InvalidRequestContent", "The request content could not be read.")
-	}
-	if len(body) > maxBody {
-		return scopevault.Errorf(scopevault.EINVALID, "RequestContentTooLarge", "The request content is larger than %d bytes.", maxBody)
 	}
 	if strings.TrimSpace(string(body)) == "" {
 		return scopevault.Errorf(scopevault.EINVALID, "InvalidRequestContent", "The request content is empty.")

@@ -1,12 +1,12 @@
 package arm
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/httpx"
 )
 
 // errorJSON is ARM's CloudError and Graph's error envelope; Graph adds innerError.
@@ -122,10 +122,4 @@ func (h *Handler) writeError(w http.ResponseWriter, req *request, err error) {
 	writeJSON(w, status, body)
 }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	if body != nil {
-		_ = json.NewEncoder(w).Encode(body)
-	}
-}
+func writeJSON(w http.ResponseWriter, status int, body any) { httpx.WriteJSON(w, status, body) }

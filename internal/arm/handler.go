@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/access"
 	"github.com/scopevault/scopevault/internal/authz"
+	"github.com/scopevault/scopevault/internal/httpx"
 	"github.com/scopevault/scopevault/internal/identity"
 	"github.com/scopevault/scopevault/internal/rm"
 	"github.com/scopevault/scopevault/internal/secrets"
@@ -20,6 +22,8 @@ type Config struct {
 	Engine   *secrets.Engine
 	Authz    *authz.Authorizer
 	Identity *identity.Service
+	// Access authenticates bearer tokens (the path every wire shares).
+	Access *access.Pipeline
 	// OnVaultChanged runs after a vault is created or updated; the server
 	// starts the vault's data-plane listener there. A failure is a 500.
 	OnVaultChanged func(*scopevault.Vault) error
@@ -55,6 +59,9 @@ func New(cfg Config) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Access == nil {
+		cfg.Access = &access.Pipeline{Verifier: cfg.Identity, Authorizer: cfg.Authz}
+	}
 	if cfg.OnVaultChanged == nil {
 		cfg.OnVaultChanged = func(*scopevault.Vault) error { return nil }
 	}
@@ -76,11 +83,7 @@ func (req *request) ctx() context.Context { return req.r.Context() }
 
 // ServeHTTP runs the pipeline and renders any failure in the caller's dialect.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	reqID := scopevault.RequestIDFrom(r.Context())
-	if reqID == "" {
-		reqID = scopevault.NewGUID()
-		r = r.WithContext(scopevault.WithRequestID(r.Context(), reqID))
-	}
+	r, reqID := httpx.EnsureRequestID(r)
 	req := &request{r: r, dialect: dialectOf(r.URL.Path)}
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-cache")

@@ -1,7 +1,6 @@
 package keyvault
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/httpx"
 )
 
 // errorJSON is Key Vault's error envelope (lower-case innererror).
@@ -142,10 +142,4 @@ func denied(d scopevault.Decision, req *request) error {
 	return scopevault.Errorf(scopevault.EFORBIDDEN, d.Reason, "Caller is not authorized to perform this operation: %s", d.Rule)
 }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	if body != nil {
-		_ = json.NewEncoder(w).Encode(body)
-	}
-}
+func writeJSON(w http.ResponseWriter, status int, body any) { httpx.WriteJSON(w, status, body) }

@@ -8,46 +8,22 @@
 package keyvault
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"strings"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/access"
 	"github.com/scopevault/scopevault/internal/secrets"
 )
 
-// TokenInfo is what a verified bearer token says.
-type TokenInfo struct {
-	Audience string
-	Issuer   string
-	TenantID string
-	Caller   *scopevault.Caller
-}
-
-// Verifier checks a bearer token's signature and lifetime and resolves the
-// caller's groups. Audience and tenant are checked here, against the vault.
-type Verifier interface {
-	VerifyBearer(ctx context.Context, token string) (*TokenInfo, error)
-}
-
-// Authorizer decides data-plane access (RBAC or access policies).
-type Authorizer interface {
-	AuthorizeData(ctx context.Context, c *scopevault.Caller, v *scopevault.Vault, op scopevault.Operation, secretName string) (scopevault.Decision, error)
-}
-
-// Gate is the vault's network gate. A nil Gate lets every request through.
-type Gate interface {
-	CheckNetwork(ctx context.Context, c *scopevault.Caller, v *scopevault.Vault) (scopevault.Decision, error)
-}
-
 // Config wires a Handler.
 type Config struct {
-	Engine     *secrets.Engine
-	Verifier   Verifier
-	Authorizer Authorizer
-	Gate       Gate
+	Engine *secrets.Engine
+	// Access authenticates callers and runs the network gate and
+	// authorization: the one path every wire shares.
+	Access *access.Pipeline
 	// AuthorityHost is the identity service's base URL ("https://localhost:8443"),
 	// named in the 401 challenge so clients know where the tenant lives.
 	AuthorityHost string

@@ -13,7 +13,9 @@ import (
 	"testing"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/access"
 	"github.com/scopevault/scopevault/internal/barrier"
+	"github.com/scopevault/scopevault/internal/identity"
 	"github.com/scopevault/scopevault/internal/secrets"
 	"github.com/scopevault/scopevault/internal/store/sqlite"
 )
@@ -27,11 +29,13 @@ const (
 // stubVerifier accepts any token as a Key Vault token of testTenant.
 type stubVerifier struct{}
 
-func (stubVerifier) VerifyBearer(ctx context.Context, token string) (*TokenInfo, error) {
+func (stubVerifier) VerifyToken(ctx context.Context, token string) (*identity.Claims, error) {
 	iss := "https://sts.windows.net/" + testTenant + "/"
-	return &TokenInfo{Audience: "https://vault.azure.net", Issuer: iss, TenantID: testTenant,
-		Caller: &scopevault.Caller{TenantID: testTenant, ObjectID: "00000000-0000-0000-0000-000000000001", AppID: "a", Issuer: iss}}, nil
+	return &identity.Claims{Audience: "https://vault.azure.net", Issuer: iss, TenantID: testTenant,
+		ObjectID: "00000000-0000-0000-0000-000000000001", AppID: "a"}, nil
 }
+
+func (stubVerifier) GroupsOf(context.Context, string, string) ([]string, error) { return nil, nil }
 
 // authorizerFunc adapts a function to Authorizer.
 type authorizerFunc func() (scopevault.Decision, error)
@@ -42,7 +46,7 @@ func (f authorizerFunc) AuthorizeData(context.Context, *scopevault.Caller, *scop
 
 // MustHandler returns a Handler over a real engine holding vault "kv-unit",
 // whose store is returned so a test can break it.
-func MustHandler(tb testing.TB, authz Authorizer, logs *bytes.Buffer) (*Handler, *sqlite.Store) {
+func MustHandler(tb testing.TB, authz access.Authorizer, logs *bytes.Buffer) (*Handler, *sqlite.Store) {
 	tb.Helper()
 	st, err := sqlite.Open(filepath.Join(tb.TempDir(), "scopevault.db"))
 	if err != nil {
@@ -58,7 +62,7 @@ func MustHandler(tb testing.TB, authz Authorizer, logs *bytes.Buffer) (*Handler,
 		Location: "eastus", TenantID: testTenant, EnableRBACAuthorization: true}); err != nil {
 		tb.Fatal(err)
 	}
-	h := New(Config{Engine: e, Verifier: stubVerifier{}, Authorizer: authz, AuthorityHost: "https://localhost:8443/",
+	h := New(Config{Engine: e, Access: &access.Pipeline{Verifier: stubVerifier{}, Authorizer: authz}, AuthorityHost: "https://localhost:8443/",
 		Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	return h, st
 }
@@ -68,7 +72,7 @@ func TestInternalErrorNeverLeaks(t *testing.T) {
 	allow := authorizerFunc(func() (scopevault.Decision, error) { return scopevault.Decision{Allowed: true}, nil })
 	tests := []struct {
 		name  string
-		authz Authorizer
+		authz access.Authorizer
 		// breakStore closes the store before the request.
 		breakStore bool
 	}{

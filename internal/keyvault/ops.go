@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/httpx"
 	"github.com/scopevault/scopevault/internal/secrets"
 )
 
@@ -60,12 +60,12 @@ type restoreIn struct {
 }
 
 func decode(r *http.Request, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	body, err := httpx.ReadBody(r, maxBody)
+	if errors.Is(err, httpx.ErrBodyTooLarge) {
+		return scopevault.Errorf(scopevault.EINVALID, "", "The request body is too large.")
+	}
 	if err != nil {
 		return scopevault.Errorf(scopevault.EINVALID, "", "The request body could not be read.")
-	}
-	if len(body) > maxBody {
-		return scopevault.Errorf(scopevault.EINVALID, "", "The request body is too large.")
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return scopevault.Errorf(scopevault.EINVALID, "", "The request body is required.")

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/httpx"
 )
 
 // request is one data-plane request moving through the pipeline.
@@ -22,11 +23,7 @@ type request struct {
 // ServeHTTP runs the pipeline: resolve vault, authenticate, check api-version,
 // resolve the operation, network gate, authorize, operate.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	reqID := scopevault.RequestIDFrom(r.Context())
-	if reqID == "" {
-		reqID = scopevault.NewGUID()
-		r = r.WithContext(scopevault.WithRequestID(r.Context(), reqID))
-	}
+	r, reqID := httpx.EnsureRequestID(r)
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-cache")
 	hdr.Set("Pragma", "no-cache")
@@ -81,15 +78,18 @@ func (h *Handler) serve(w http.ResponseWriter, req *request) error {
 	if !ok {
 		return errChallenge("AKV10000: Request is missing a Bearer or PoP token.")
 	}
-	info, err := h.cfg.Verifier.VerifyBearer(ctx, token)
+	info, err := h.cfg.Access.Authenticate(ctx, token)
 	if err != nil {
+		if scopevault.ErrorCodeOf(err) != scopevault.EUNAUTHORIZED {
+			return err
+		}
 		return errChallenge("AKV10001: " + scopevault.ErrorMessageOf(err))
 	}
-	if !keyVaultAudience(info.Audience) {
-		return errChallenge(fmt.Sprintf("AKV10022: Invalid audience. Expected https://vault.azure.net, found: %s.", info.Audience))
+	if !keyVaultAudience(info.Claims.Audience) {
+		return errChallenge(fmt.Sprintf("AKV10022: Invalid audience. Expected https://vault.azure.net, found: %s.", info.Claims.Audience))
 	}
-	if !strings.EqualFold(info.TenantID, v.TenantID) {
-		return errChallenge(fmt.Sprintf("AKV10032: Invalid issuer. Expected one of https://sts.windows.net/%s/, found %s.", v.TenantID, info.Issuer))
+	if !strings.EqualFold(info.Claims.TenantID, v.TenantID) {
+		return errChallenge(fmt.Sprintf("AKV10032: Invalid issuer. Expected one of https://sts.windows.net/%s/, found %s.", v.TenantID, info.Claims.Issuer))
 	}
 	req.caller = info.Caller
 	ctx = scopevault.WithCaller(ctx, info.Caller)
@@ -121,17 +121,9 @@ func (h *Handler) serve(w http.ResponseWriter, req *request) error {
 	}
 	req.route = rt
 
-	// 4. Network gate, then 5. authorization: both decisions name their rule.
-	if h.cfg.Gate != nil {
-		d, err := h.cfg.Gate.CheckNetwork(ctx, req.caller, v)
-		if err != nil {
-			return err
-		}
-		if !d.Allowed {
-			return denied(d, req)
-		}
-	}
-	d, err := h.cfg.Authorizer.AuthorizeData(ctx, req.caller, v, rt.op, rt.name)
+	// 4. Network gate, then 5. authorization, in the shared access path:
+	// the decision names the rule that decided.
+	d, err := h.cfg.Access.CheckVault(ctx, req.caller, v, rt.op, rt.name)
 	if err != nil {
 		return err
 	}

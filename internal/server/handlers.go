@@ -1,38 +1,22 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/access"
 	"github.com/scopevault/scopevault/internal/arm"
 	"github.com/scopevault/scopevault/internal/entra"
-	"github.com/scopevault/scopevault/internal/identity"
 	"github.com/scopevault/scopevault/internal/keyvault"
 )
 
-// verifier adapts identity to the Key Vault pipeline: verify, then resolve groups.
-type verifier struct{ id *identity.Service }
-
-func (v verifier) VerifyBearer(ctx context.Context, token string) (*keyvault.TokenInfo, error) {
-	c, err := v.id.VerifyToken(ctx, token)
-	if err != nil {
-		return nil, err
-	}
-	caller := c.Caller()
-	if caller.GroupIDs, err = v.id.GroupsOf(ctx, c.TenantID, c.ObjectID); err != nil {
-		return nil, err
-	}
-	return &keyvault.TokenInfo{Audience: c.Audience, Issuer: c.Issuer, TenantID: c.TenantID, Caller: caller}, nil
-}
-
 func (s *Server) buildHandlers() {
+	s.Access = &access.Pipeline{Verifier: s.Identity, Authorizer: s.Authz}
 	s.keyvault = keyvault.New(keyvault.Config{
 		Engine:        s.Engine,
-		Verifier:      verifier{s.Identity},
-		Authorizer:    s.Authz,
+		Access:        s.Access,
 		AuthorityHost: s.URL(),
 		Logger:        s.cfg.Logger,
 	})
@@ -46,6 +30,7 @@ func (s *Server) buildHandlers() {
 		Engine:         s.Engine,
 		Authz:          s.Authz,
 		Identity:       s.Identity,
+		Access:         s.Access,
 		OnVaultChanged: s.EnsureVaultListener,
 		VaultURL:       s.VaultURL,
 		AuthorityHost:  s.URL(),

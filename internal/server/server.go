@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/access"
 	"github.com/scopevault/scopevault/internal/authz"
 	"github.com/scopevault/scopevault/internal/barrier"
 	"github.com/scopevault/scopevault/internal/config"
@@ -59,10 +60,13 @@ type Server struct {
 	Barrier  *barrier.Barrier
 	Identity *identity.Service
 	Authz    *authz.Authorizer
-	Engine   *secrets.Engine
-	RM       *rm.Manager
-	CA       *tlsx.CA
-	Boot     *Bootstrap
+	// Access is the one access path (authenticate, network gate, authorize)
+	// every wire and the workspace's Key Vault-backed scopes share.
+	Access *access.Pipeline
+	Engine *secrets.Engine
+	RM     *rm.Manager
+	CA     *tlsx.CA
+	Boot   *Bootstrap
 
 	port      int
 	lock      *os.File
