@@ -14,7 +14,7 @@
 //	ws/{ws}/p/{id}                 scopevault.WorkspacePrincipal
 //	ws/{ws}/pn/{kind}/{name}       principal id by name (index)
 //	ws/{ws}/t/{id}                 scopevault.PersonalAccessToken
-//	ws/tokens/{sha256 hex}         "{ws}/{token id}" (PAT lookup by hash)
+//	ws/tokens/{sha256 hex}         "{ws}/{token id}" (PAT index by hash; authentication reads the cached Directory)
 //	ws/{ws}/s/{scope}              scopevault.SecretScope
 //	ws/{ws}/s/{scope}/acl/{name}   scopevault.ScopeACL
 //	ws/{ws}/s/{scope}/k/{key}      scope secret (value and update time)
@@ -52,6 +52,9 @@ type Service struct {
 	RM *rm.Manager
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	// dirs caches each workspace's identities and tokens (directory.go).
+	dirs dirCache
 }
 
 // New returns a Service over st, sealing values with b.
