@@ -74,6 +74,7 @@ func (h *Handler) writeError(w http.ResponseWriter, req *request, err error) {
 			h.cfg.AuthorityHost, tenant, challengeResource(req.r.Host)))
 		status, body = http.StatusUnauthorized, errorJSON{Error: errorBody{Code: "Unauthorized", Message: c.msg}}
 	}
+	req.errorCode = auditErrorCode(body.Error)
 	if status >= 500 {
 		h.cfg.Logger.Error("keyvault: internal error", "request_id", scopevault.RequestIDFrom(req.r.Context()),
 			"op", string(req.route.op), "err", err)

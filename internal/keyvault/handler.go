@@ -15,6 +15,7 @@ import (
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/access"
+	"github.com/scopevault/scopevault/internal/audit"
 	"github.com/scopevault/scopevault/internal/secrets"
 )
 
@@ -28,6 +29,8 @@ type Config struct {
 	// named in the 401 challenge so clients know where the tenant lives.
 	AuthorityHost string
 	Logger        *slog.Logger
+	// Audit takes one record per data-plane request; nil keeps none.
+	Audit audit.Recorder
 }
 
 // Handler serves the secrets API of every vault; the vault is chosen by the
@@ -40,6 +43,9 @@ type Handler struct {
 func New(cfg Config) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Audit == nil {
+		cfg.Audit = audit.Discard{}
 	}
 	cfg.AuthorityHost = strings.TrimSuffix(cfg.AuthorityHost, "/")
 	return &Handler{cfg: cfg}

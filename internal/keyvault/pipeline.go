@@ -18,10 +18,18 @@ type request struct {
 	route      route
 	apiVersion string
 	base       string // https://host[:port] as the client addressed us
+
+	// For the audit record: the status written, the access decision once
+	// made, and the error code of a failure.
+	sw        statusWriter
+	decision  scopevault.Decision
+	decided   bool
+	errorCode string
 }
 
 // ServeHTTP runs the pipeline: resolve vault, authenticate, check api-version,
-// resolve the operation, network gate, authorize, operate.
+// resolve the operation, network gate, authorize, operate; then audit the
+// request whatever its outcome.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, reqID := httpx.EnsureRequestID(r)
 	hdr := w.Header()
@@ -38,9 +46,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Content-Type-Options", "nosniff")
 
 	req := &request{r: r, base: baseURL(r)}
-	if err := h.serve(w, req); err != nil {
-		h.writeError(w, req, err)
+	req.sw.ResponseWriter = w
+	if err := h.serve(&req.sw, req); err != nil {
+		h.writeError(&req.sw, req, err)
 	}
+	h.record(req)
 }
 
 // networkInfo is the x-ms-keyvault-network-info value: the client address as
@@ -127,6 +137,7 @@ func (h *Handler) serve(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
+	req.decision, req.decided = d, true
 	if !d.Allowed {
 		return denied(d, req)
 	}

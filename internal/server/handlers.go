@@ -19,6 +19,7 @@ func (s *Server) buildHandlers() {
 		Access:        s.Access,
 		AuthorityHost: s.URL(),
 		Logger:        s.cfg.Logger,
+		Audit:         s.Audit,
 	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

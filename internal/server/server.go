@@ -23,6 +23,7 @@ import (
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/access"
+	"github.com/scopevault/scopevault/internal/audit"
 	"github.com/scopevault/scopevault/internal/authz"
 	"github.com/scopevault/scopevault/internal/barrier"
 	"github.com/scopevault/scopevault/internal/config"
@@ -67,6 +68,9 @@ type Server struct {
 	RM     *rm.Manager
 	CA     *tlsx.CA
 	Boot   *Bootstrap
+	// Audit is the durable audit log (DIR/audit.log) every wire records
+	// its calls in; it is closed after in-flight requests finish.
+	Audit *audit.Log
 
 	port      int
 	lock      *os.File
@@ -111,6 +115,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.lock = lock
+	if s.Audit, err = audit.Open(filepath.Join(cfg.DataDir, audit.FileName), audit.Options{Logger: cfg.Logger}); err != nil {
+		return nil, err
+	}
 	if cfg.MasterKey == nil {
 		if cfg.MasterKey, _, err = config.MasterKey(cfg.DataDir); err != nil {
 			return nil, err
@@ -270,6 +277,11 @@ func (s *Server) closeResources() error {
 		delete(s.listeners, k)
 	}
 	s.mu.Unlock()
+	// The audit log closes after the last request recorded (Shutdown waits
+	// for in-flight ones) and before the store.
+	if s.Audit != nil {
+		errs = append(errs, s.Audit.Close())
+	}
 	if s.Store != nil {
 		errs = append(errs, s.Store.Close())
 		s.Store = nil
