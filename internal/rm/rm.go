@@ -1,6 +1,7 @@
 // Package rm keeps the resource manager's own objects: subscriptions,
-// resource groups and the records of user-assigned managed identities
-// (whose principals live in internal/identity). Vaults live in
+// resource groups, the records of user-assigned managed identities
+// (whose principals live in internal/identity) and Databricks workspaces
+// (whose contents live in internal/workspace). Vaults live in
 // internal/secrets, role assignments in internal/authz. It knows nothing of
 // HTTP.
 package rm
@@ -23,6 +24,8 @@ type Manager struct {
 	store   store.Store
 	barrier *barrier.Barrier
 	Now     func() time.Time
+
+	workspaces store.Cached[*workspaceIndex]
 }
 
 // New returns a Manager.

@@ -76,15 +76,21 @@ func (e *Engine) CreateVault(ctx context.Context, v scopevault.Vault) (*scopevau
 	return &v, nil
 }
 
-// nextAddr returns the lowest free vault address.
+// wsAddrPrefix is internal/rm's table of workspace addresses: a vault never
+// takes one.
+const wsAddrPrefix = "arm/wsaddrs/"
+
+// nextAddr returns the lowest address neither a vault nor a workspace holds.
 func nextAddr(ctx context.Context, tx store.Tx) (netip.Addr, error) {
-	used, err := tx.List(ctx, addrPrefix, "", 0)
-	if err != nil {
-		return netip.Addr{}, err
-	}
-	taken := make(map[string]bool, len(used))
-	for _, kv := range used {
-		taken[strings.TrimPrefix(kv.Key, addrPrefix)] = true
+	taken := map[string]bool{}
+	for _, prefix := range []string{addrPrefix, wsAddrPrefix} {
+		used, err := tx.List(ctx, prefix, "", 0)
+		if err != nil {
+			return netip.Addr{}, err
+		}
+		for _, kv := range used {
+			taken[strings.TrimPrefix(kv.Key, prefix)] = true
+		}
 	}
 	for a := firstVaultAddr; a.Is4() && a.As4()[0] == 127; a = a.Next() {
 		b := a.As4()

@@ -69,7 +69,7 @@ func (s *Server) isVaultAddr(addr string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, ok := s.listeners[addr]
-	return ok && !strings.EqualFold(addr, s.cfg.Host)
+	return ok && !strings.EqualFold(addr, s.cfg.Host) && !s.workspaceAddrs[addr]
 }
 
 type statusWriter struct {

@@ -79,8 +79,11 @@ type Server struct {
 	control   http.Handler
 	mu        sync.Mutex
 	listeners map[string]net.Listener
-	wg        sync.WaitGroup
-	closed    bool
+	// workspaceAddrs are the listener addresses that serve workspaces
+	// (workspaces.go); every other loopback listener is a vault's.
+	workspaceAddrs map[string]bool
+	wg             sync.WaitGroup
+	closed         bool
 }
 
 // Start opens the data directory and starts serving.
@@ -190,6 +193,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		if err := s.EnsureVaultListener(v); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.startWorkspaceListeners(ctx); err != nil {
+		return nil, err
 	}
 	if err := s.writeEnvFile(); err != nil {
 		return nil, err
