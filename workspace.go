@@ -31,10 +31,15 @@ type Workspace struct {
 
 	// Address is the loopback IPv4 address the workspace API listens on: its
 	// no-setup URL is https://<Address>:<port>/.
-	Address   string    `json:"address"`
-	CreatedBy string    `json:"createdBy,omitempty"` // object id of the creator
-	Created   time.Time `json:"created"`
-	Updated   time.Time `json:"updated"`
+	Address   string `json:"address"`
+	CreatedBy string `json:"createdBy,omitempty"` // object id of the creator
+	// CreatedByApp, UpdatedBy and UpdatedByApp complete ARM's createdBy and
+	// updatedBy: the application ids the token came from, the last writer.
+	CreatedByApp string    `json:"createdByApp,omitempty"`
+	UpdatedBy    string    `json:"updatedBy,omitempty"`
+	UpdatedByApp string    `json:"updatedByApp,omitempty"`
+	Created      time.Time `json:"created"`
+	Updated      time.Time `json:"updated"`
 }
 
 // ResourceID is the workspace's ARM id.

@@ -78,7 +78,7 @@ func (m *Manager) CreateOrUpdateWorkspace(ctx context.Context, ws scopevault.Wor
 		switch {
 		case err == nil:
 			ws.Name, ws.WorkspaceID, ws.Address = old.Name, old.WorkspaceID, old.Address
-			ws.Created, ws.CreatedBy = old.Created, old.CreatedBy
+			ws.Created, ws.CreatedBy, ws.CreatedByApp = old.Created, old.CreatedBy, old.CreatedByApp
 		case errors.Is(err, store.ErrNotFound):
 			created = true
 			if ws.WorkspaceID, err = newWorkspaceID(ctx, tx); err != nil {
