@@ -27,6 +27,11 @@ type Bootstrap struct {
 	ResourceGroup string `json:"resourceGroup"`
 	Vault         string `json:"vault"`
 	Location      string `json:"location"`
+	// Workspace is the default Databricks workspace and DatabricksToken its
+	// admin's personal access token, sealed like ClientSecret for the env
+	// file (databricks.go). Both are empty in records made before workspaces.
+	Workspace       string `json:"workspace,omitempty"`
+	DatabricksToken string `json:"databricksToken,omitempty"`
 }
 
 const bootstrapPath = "core/bootstrap"
@@ -104,7 +109,7 @@ func (s *Server) Env() [][2]string {
 	if v, err := s.Engine.Vault(context.Background(), s.Boot.Vault); err == nil {
 		vaultURL = s.VaultURL(v)
 	}
-	return [][2]string{
+	env := [][2]string{
 		{"SCOPEVAULT_URL", s.URL()},
 		{"SCOPEVAULT_ARM_ENDPOINT", s.URL()},
 		{"AZURE_AUTHORITY_HOST", s.URL() + "/"},
@@ -116,6 +121,7 @@ func (s *Server) Env() [][2]string {
 		{"SSL_CERT_FILE", ca},
 		{"NODE_EXTRA_CA_CERTS", ca},
 	}
+	return append(env, s.databricksEnv()...)
 }
 
 // CAFile is the absolute path of the CA bundle.

@@ -21,6 +21,7 @@ func (s *Server) buildHandlers() {
 		Logger:        s.cfg.Logger,
 		Audit:         s.Audit,
 	})
+	s.buildDatabricks()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -46,17 +47,24 @@ func (s *Server) buildHandlers() {
 	s.control = mux
 }
 
-// ServeHTTP dispatches by the address the client connected to: a vault's own
-// loopback address (or a <vault>.vault.azure.net host on the main address)
-// reaches the Key Vault data plane; everything else is the control plane.
+// ServeHTTP dispatches by the address the client connected to: a
+// workspace's loopback address (or an adb-<id>.<n>.azuredatabricks.net host)
+// reaches the workspace API; a vault's own loopback address (or a
+// <vault>.vault.azure.net host on the main address) reaches the Key Vault
+// data plane; everything else is the control plane. Workspaces are checked
+// first: their addresses are loopback listeners too.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.cfg.Now()
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	o := scopevault.OriginFrom(r.Context())
 	_, isVaultHost := keyvault.VaultNameFromHost(r.Host)
-	if isVaultHost || (o.LocalAddr.IsValid() && s.isVaultAddr(o.LocalAddr.Addr().String())) {
+	_, isWorkspaceHost := scopevault.WorkspaceIDFromHost(r.Host)
+	switch {
+	case isWorkspaceHost || (o.LocalAddr.IsValid() && s.isWorkspaceAddr(o.LocalAddr.Addr().String())):
+		s.databricks.ServeHTTP(sw, r)
+	case isVaultHost || (o.LocalAddr.IsValid() && s.isVaultAddr(o.LocalAddr.Addr().String())):
 		s.keyvault.ServeHTTP(sw, r)
-	} else {
+	default:
 		s.control.ServeHTTP(sw, r)
 	}
 	// The access log names the path only: no query, no headers, no body.

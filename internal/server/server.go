@@ -33,6 +33,7 @@ import (
 	"github.com/scopevault/scopevault/internal/store"
 	"github.com/scopevault/scopevault/internal/store/sqlite"
 	"github.com/scopevault/scopevault/internal/tlsx"
+	"github.com/scopevault/scopevault/internal/workspace"
 )
 
 // Config is what `up` needs.
@@ -71,14 +72,17 @@ type Server struct {
 	// Audit is the durable audit log (DIR/audit.log) every wire records
 	// its calls in; it is closed after in-flight requests finish.
 	Audit *audit.Log
+	// Workspaces is the Databricks workspace engine (databricks.go).
+	Workspaces *workspace.Service
 
-	port      int
-	lock      *os.File
-	http      *http.Server
-	keyvault  http.Handler
-	control   http.Handler
-	mu        sync.Mutex
-	listeners map[string]net.Listener
+	databricks http.Handler
+	port       int
+	lock       *os.File
+	http       *http.Server
+	keyvault   http.Handler
+	control    http.Handler
+	mu         sync.Mutex
+	listeners  map[string]net.Listener
 	// workspaceAddrs are the listener addresses that serve workspaces
 	// (workspaces.go); every other loopback listener is a vault's.
 	workspaceAddrs map[string]bool
@@ -193,6 +197,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		if err := s.EnsureVaultListener(v); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.ensureDefaultWorkspace(ctx); err != nil {
+		return nil, err
 	}
 	if err := s.startWorkspaceListeners(ctx); err != nil {
 		return nil, err

@@ -190,7 +190,7 @@ var servedNames = map[string]bool{
 }
 
 func servable(name string) bool {
-	if servedNames[name] {
+	if servedNames[name] || workspaceHost(name) {
 		return true
 	}
 	if ip := net.ParseIP(name); ip != nil {
@@ -202,4 +202,32 @@ func servable(name string) bool {
 		}
 	}
 	return false
+}
+
+// workspaceHost reports whether name is a Databricks workspace host,
+// adb-<digits>.<digits>.azuredatabricks.net (two labels before the suffix,
+// both bounded, so a client still cannot mint for arbitrary names).
+func workspaceHost(name string) bool {
+	rest, ok := strings.CutSuffix(name, ".azuredatabricks.net")
+	if !ok {
+		return false
+	}
+	rest, ok = strings.CutPrefix(rest, "adb-")
+	if !ok {
+		return false
+	}
+	id, n, ok := strings.Cut(rest, ".")
+	return ok && digits(id, 20) && digits(n, 3)
+}
+
+func digits(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
