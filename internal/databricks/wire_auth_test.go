@@ -206,3 +206,76 @@ func TestTokens(t *testing.T) {
 		MustStatus(t, w.api(t, http.MethodGet, mePath, v, nil), http.StatusOK)
 	})
 }
+
+func TestTokenOfAnotherWorkspaceRefused(t *testing.T) {
+	w := MustWire(t)
+	ctx := context.Background()
+	other, _, err := w.srv.RM.CreateOrUpdateWorkspace(ctx, scopevault.Workspace{
+		Name: "other", SubscriptionID: w.srv.Boot.SubscriptionID, ResourceGroup: w.srv.Boot.ResourceGroup,
+		Location: w.srv.Boot.Location, TenantID: w.srv.Boot.TenantID, SKU: "premium",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.srv.EnsureWorkspaceListener(other); err != nil {
+		t.Fatal(err)
+	}
+	base := w.srv.WorkspaceURL(other)
+	realHost := "https://" + other.RealHost() + ":" + strconv.Itoa(w.srv.Port())
+	for _, b := range []string{base, realHost} {
+		r := w.Do(t, http.MethodGet, b+mePath, w.pat, nil)
+		MustErrorCode(t, r, http.StatusForbidden, float64(403))
+	}
+	// The bootstrap admin owns the subscription: its Entra token makes it an
+	// admin of the new workspace on first use.
+	tok := w.MustEntraToken(t, w.srv.Boot.ClientID, w.srv.Boot.ClientSecret, databricksScope)
+	r := w.Do(t, http.MethodGet, base+mePath, tok, nil)
+	MustStatus(t, r, http.StatusOK)
+	if got := r.header.Get("X-Databricks-Org-Id"); got != strconv.FormatInt(other.WorkspaceID, 10) {
+		t.Fatalf("org id %q", got)
+	}
+	if !slices.Contains(groupNames(r.json(t)), "admins") {
+		t.Fatalf("me %s", r.body)
+	}
+	// Its data goes with it.
+	if err := w.srv.Workspaces.DeleteWorkspaceData(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBootstrapRecordWithoutWorkspaceGetsOne(t *testing.T) {
+	w := MustWire(t)
+	ctx := context.Background()
+	// A data directory made before workspaces: its bootstrap record names none.
+	old := *w.srv.Boot
+	old.Workspace, old.DatabricksToken = "", ""
+	if err := w.srv.SaveBootstrap(ctx, &old); err != nil {
+		t.Fatal(err)
+	}
+	pat := w.pat
+	w.restart(t)
+	if w.pat == "" || w.pat == pat {
+		t.Fatalf("expected a new admin token after the upgrade")
+	}
+	MustStatus(t, w.api(t, http.MethodGet, mePath, w.pat, nil), http.StatusOK)
+	if env := w.readEnvFile(t); env["DATABRICKS_TOKEN"] != w.pat || env["DATABRICKS_HOST"] != w.host {
+		t.Fatal("env file lacks the new workspace settings")
+	}
+}
+
+func TestRevokedBootstrapTokenIsReplacedOnStart(t *testing.T) {
+	w := MustWire(t)
+	r := w.api(t, http.MethodGet, "/api/2.0/token/list", w.pat, nil)
+	infos, _ := r.json(t)["token_infos"].([]any)
+	if len(infos) != 1 {
+		t.Fatalf("token_infos %s", r.body)
+	}
+	id := infos[0].(map[string]any)["token_id"]
+	MustStatus(t, w.api(t, http.MethodPost, "/api/2.0/token/delete", w.pat, map[string]any{"token_id": id}), http.StatusOK)
+	old := w.pat
+	w.restart(t)
+	if w.pat == old {
+		t.Fatal("the revoked token is still in the env")
+	}
+	MustStatus(t, w.api(t, http.MethodGet, mePath, w.pat, nil), http.StatusOK)
+}

@@ -75,6 +75,12 @@ func (s *Server) bootstrapWorkspaceAdmin(ctx context.Context, ws *scopevault.Wor
 		return err
 	}
 	boot.DatabricksToken = pat
+	return s.SaveBootstrap(ctx, boot)
+}
+
+// SaveBootstrap seals boot as the bootstrap record (tests use it to
+// recreate records of older versions).
+func (s *Server) SaveBootstrap(ctx context.Context, boot *Bootstrap) error {
 	raw, err := json.Marshal(boot)
 	if err != nil {
 		return err
