@@ -64,6 +64,9 @@ func printUp(cmd *cobra.Command, srv *server.Server) {
 		if kv[0] == "AZURE_KEYVAULT_URL" {
 			fmt.Fprintf(out, "  default vault %-16s %s\n", srv.Boot.Vault+":", kv[1])
 		}
+		if kv[0] == "DATABRICKS_HOST" {
+			fmt.Fprintf(out, "  default workspace %s: %s\n", srv.Boot.Workspace, kv[1])
+		}
 	}
 	fmt.Fprintf(out, "  tenant:        %s\n", srv.Boot.TenantID)
 	fmt.Fprintf(out, "  subscription:  %s\n", srv.Boot.SubscriptionID)
