@@ -3,6 +3,8 @@ package databricks_test
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/audit"
 )
 
 const ownerRoleID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
@@ -278,4 +281,32 @@ func TestRevokedBootstrapTokenIsReplacedOnStart(t *testing.T) {
 		t.Fatal("the revoked token is still in the env")
 	}
 	MustStatus(t, w.api(t, http.MethodGet, mePath, w.pat, nil), http.StatusOK)
+}
+
+func TestAuditHoldsNoToken(t *testing.T) {
+	w := MustWire(t)
+	r := w.api(t, http.MethodPost, "/api/2.0/token/create", w.pat, map[string]any{"comment": "audited"})
+	MustStatus(t, r, http.StatusOK)
+	minted := r.json(t)["token_value"].(string)
+	entra := w.MustEntraToken(t, w.srv.Boot.ClientID, w.srv.Boot.ClientSecret, databricksScope)
+	MustStatus(t, w.api(t, http.MethodGet, mePath, entra, nil), http.StatusOK)
+	MustErrorCode(t, w.api(t, http.MethodGet, mePath, "dapi0123456789abcdef0123456789abcdef", nil), http.StatusForbidden, float64(403))
+	if err := w.srv.Audit.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(w.dir, audit.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(raw)
+	for _, want := range []string{`"generateDbToken"`, `"getMe"`} {
+		if !strings.Contains(log, want) {
+			t.Fatalf("audit log lacks %s:\n%s", want, log)
+		}
+	}
+	for _, secret := range []string{w.pat, minted, entra, "dapi0123456789abcdef0123456789abcdef"} {
+		if strings.Contains(log, secret) {
+			t.Fatal("the audit log holds a token")
+		}
+	}
 }
