@@ -52,6 +52,9 @@ type Service struct {
 	RM *rm.Manager
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// TokenQuota is how many personal access tokens one principal may
+	// hold; 0 means MaxTokensPerPrincipal.
+	TokenQuota int
 
 	// dirs caches each workspace's identities and tokens (directory.go).
 	dirs dirCache

@@ -105,8 +105,12 @@ func (s *Service) mintToken(ctx context.Context, tx store.Tx, ws int64, principa
 	if err != nil {
 		return "", nil, err
 	}
-	if len(own) >= MaxTokensPerPrincipal {
-		return "", nil, scopevault.Errorf(scopevault.EINVALID, "QUOTA_EXCEEDED", "Cannot create more than %d tokens.", MaxTokensPerPrincipal)
+	quota := s.TokenQuota
+	if quota <= 0 {
+		quota = MaxTokensPerPrincipal
+	}
+	if len(own) >= quota {
+		return "", nil, scopevault.Errorf(scopevault.EINVALID, "QUOTA_EXCEEDED", "Cannot create more than %d tokens.", quota)
 	}
 	now := s.now().Truncate(time.Millisecond)
 	value := newPAT()
