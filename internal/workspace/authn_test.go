@@ -303,3 +303,16 @@ func BenchmarkAuthenticatePAT(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAuthenticateEntra resolves a known Entra caller: the token's
+// signature is checked once, the rest is in memory.
+func BenchmarkAuthenticateEntra(b *testing.B) {
+	f := mustFixture(b)
+	ctx := context.Background()
+	tok := f.mustToken(b, f.admin, identity.AudienceDatabricks)
+	for b.Loop() {
+		if _, err := f.svc.Authenticate(ctx, f.ws, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
