@@ -77,24 +77,14 @@ func (h *Handler) checkGroup(w http.ResponseWriter, req *request) error {
 	return nil
 }
 
-// deleteGroup removes a resource group with what it holds: its vaults are
-// soft-deleted (they stay recoverable under their subscription and
-// location, as in Azure) and the role assignments scoped to it or below go.
+// deleteGroup removes a resource group with everything it holds, each kind
+// through its provider (group_contents.go).
 func (h *Handler) deleteGroup(w http.ResponseWriter, req *request) error {
 	g, err := h.cfg.RM.Group(req.ctx(), req.sub.ID, req.route.group)
 	if err != nil {
 		return err
 	}
-	vaults, err := h.vaultsIn(req, g.Name)
-	if err != nil {
-		return err
-	}
-	for _, v := range vaults {
-		if _, err := h.cfg.Engine.DeleteVault(req.ctx(), v.SubscriptionID, v.ResourceGroup, v.Name); err != nil && scopevault.ErrorCodeOf(err) != scopevault.ENOTFOUND {
-			return err
-		}
-	}
-	if _, err := h.cfg.Authz.DeleteAssignmentsUnder(req.ctx(), g.ID()); err != nil {
+	if err := h.deleteGroupContents(req.ctx(), g); err != nil {
 		return err
 	}
 	if err := h.cfg.RM.DeleteGroup(req.ctx(), req.sub.ID, g.Name); err != nil {

@@ -30,6 +30,17 @@ type Config struct {
 	// VaultURL is a vault's data-plane URL, rendered as properties.vaultUri.
 	// Nil renders https://{name}.vault.azure.net/.
 	VaultURL func(*scopevault.Vault) string
+	// WorkspaceURL is a workspace's properties.workspaceUrl: host[:port],
+	// no scheme, as Azure's "adb-123.4.azuredatabricks.net". Nil renders
+	// the real host name.
+	WorkspaceURL func(*scopevault.Workspace) string
+	// OnWorkspaceChanged runs after a workspace is created or updated; the
+	// server starts the workspace's listener there. A failure is a 500.
+	OnWorkspaceChanged func(*scopevault.Workspace) error
+	// OnWorkspaceDeleted runs before a workspace's record goes (alone or
+	// with its resource group); the server drops what the workspace holds.
+	// Nil does nothing.
+	OnWorkspaceDeleted func(*scopevault.Workspace) error
 	// AuthorityHost is the identity service's base URL, named in the
 	// WWW-Authenticate header of a 401 so clients know where to get a token.
 	AuthorityHost string
@@ -64,6 +75,15 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.OnVaultChanged == nil {
 		cfg.OnVaultChanged = func(*scopevault.Vault) error { return nil }
+	}
+	if cfg.WorkspaceURL == nil {
+		cfg.WorkspaceURL = func(ws *scopevault.Workspace) string { return ws.RealHost() }
+	}
+	if cfg.OnWorkspaceChanged == nil {
+		cfg.OnWorkspaceChanged = func(*scopevault.Workspace) error { return nil }
+	}
+	if cfg.OnWorkspaceDeleted == nil {
+		cfg.OnWorkspaceDeleted = func(*scopevault.Workspace) error { return nil }
 	}
 	return &Handler{cfg: cfg}
 }

@@ -1,6 +1,7 @@
 package arm
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -165,7 +166,7 @@ func (h *Handler) getIdentity(w http.ResponseWriter, req *request) error {
 
 // deleteIdentity answers 200 when it deleted, 204 when there was nothing.
 func (h *Handler) deleteIdentity(w http.ResponseWriter, req *request) error {
-	u, err := h.cfg.RM.DeleteIdentity(req.ctx(), req.sub.ID, req.route.group, req.route.name)
+	err := h.removeIdentity(req.ctx(), req.sub.ID, req.route.group, req.route.name)
 	if scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -173,12 +174,25 @@ func (h *Handler) deleteIdentity(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
-	err = h.cfg.Identity.DeleteManagedIdentity(req.ctx(), u.TenantID, u.PrincipalID)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// removeIdentity is the one way a user-assigned identity goes, alone or
+// with its resource group: its directory principal first, so it can get no
+// token from then on (and a retry after a failure finishes the job), then
+// the record. ENOTFOUND: there is no such identity.
+func (h *Handler) removeIdentity(ctx context.Context, sub, group, name string) error {
+	u, err := h.cfg.RM.Identity(ctx, sub, group, name)
+	if err != nil {
+		return err
+	}
+	err = h.cfg.Identity.DeleteManagedIdentity(ctx, u.TenantID, u.PrincipalID)
 	if err != nil && scopevault.ErrorCodeOf(err) != scopevault.ENOTFOUND {
 		return err
 	}
-	w.WriteHeader(http.StatusOK)
-	return nil
+	_, err = h.cfg.RM.DeleteIdentity(ctx, sub, group, name)
+	return err
 }
 
 // listIdentities serves the subscription and resource-group lists.

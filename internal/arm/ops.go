@@ -75,6 +75,17 @@ const (
 	opCheckVaultName              op = "Vaults.CheckNameAvailability"
 )
 
+// Databricks workspaces (workspaces.go).
+const (
+	opPutWorkspace          op = "Workspaces.CreateOrUpdate"
+	opGetWorkspace          op = "Workspaces.Get"
+	opPatchWorkspace        op = "Workspaces.Update"
+	opDeleteWorkspace       op = "Workspaces.Delete"
+	opListWorkspacesByGroup op = "Workspaces.ListByResourceGroup"
+	opListWorkspacesBySub   op = "Workspaces.ListBySubscription"
+	opGetWorkspaceOperation op = "Workspaces.GetOperationStatus"
+)
+
 // gate says how and where an operation's action is checked.
 type gate int
 
@@ -168,6 +179,15 @@ var operations = map[op]opSpec{
 	opDeleteIdentity:        {Action: "Microsoft.ManagedIdentity/userAssignedIdentities/delete", Gate: gateScope, run: (*Handler).deleteIdentity},
 	opListIdentitiesBySub:   {Action: "Microsoft.ManagedIdentity/userAssignedIdentities/read", Gate: gateItems, run: (*Handler).listIdentities},
 	opListIdentitiesByGroup: {Action: "Microsoft.ManagedIdentity/userAssignedIdentities/read", Gate: gateItems, run: (*Handler).listIdentities},
+
+	opPutWorkspace:          {Action: "Microsoft.Databricks/workspaces/write", Gate: gateScope, run: (*Handler).putWorkspace},
+	opGetWorkspace:          {Action: "Microsoft.Databricks/workspaces/read", Gate: gateScope, run: (*Handler).getWorkspace},
+	opPatchWorkspace:        {Action: "Microsoft.Databricks/workspaces/write", Gate: gateScope, run: (*Handler).patchWorkspace},
+	opDeleteWorkspace:       {Action: "Microsoft.Databricks/workspaces/delete", Gate: gateScope, run: (*Handler).deleteWorkspace},
+	opListWorkspacesByGroup: {Action: "Microsoft.Databricks/workspaces/read", Gate: gateItems, run: (*Handler).listWorkspaces},
+	opListWorkspacesBySub:   {Action: "Microsoft.Databricks/workspaces/read", Gate: gateItems, run: (*Handler).listWorkspaces},
+	// Polling: anyone holding a role in the subscription, as for a vault purge.
+	opGetWorkspaceOperation: {Action: "Microsoft.Databricks/locations/operationstatuses/read", Gate: gateSubscription, run: (*Handler).getWorkspaceOperation},
 }
 
 // gate runs the pipeline's part of the operation's check; gateItems and

@@ -112,6 +112,9 @@ func parseRoute(method, path string) (route, error) {
 		if eq(rest[1], nsManagedIdentity) {
 			return identitySubRoute(method, sub, rest[2:])
 		}
+		if eq(rest[1], nsDatabricks) {
+			return databricksSubRoute(method, sub, rest[2:])
+		}
 		if !eq(rest[1], nsKeyVault) {
 			return route{}, errNamespace(rest[1])
 		}
@@ -137,6 +140,9 @@ func groupRoute(method, sub string, rest []string) (route, error) {
 	case eq(rest[0], segProviders) && len(rest) >= 2:
 		if eq(rest[1], nsManagedIdentity) {
 			return identityGroupRoute(method, rt, rest[2:])
+		}
+		if eq(rest[1], nsDatabricks) {
+			return databricksGroupRoute(method, rt, rest[2:])
 		}
 		if !eq(rest[1], nsKeyVault) {
 			return route{}, errNamespace(rest[1])

@@ -35,9 +35,13 @@ func (s *Server) buildHandlers() {
 		Access:         s.Access,
 		OnVaultChanged: s.EnsureVaultListener,
 		VaultURL:       s.VaultURL,
-		AuthorityHost:  s.URL(),
-		Logger:         s.cfg.Logger,
-		Now:            s.cfg.Now,
+		// Workspaces (workspaces.go).
+		WorkspaceURL:       s.workspaceHost,
+		OnWorkspaceChanged: s.EnsureWorkspaceListener,
+		OnWorkspaceDeleted: s.workspaceDeleted,
+		AuthorityHost:      s.URL(),
+		Logger:             s.cfg.Logger,
+		Now:                s.cfg.Now,
 	})
 	mux.Handle("/subscriptions", armHandler)
 	mux.Handle("/subscriptions/", armHandler)

@@ -91,3 +91,13 @@ func (s *Server) resolveWorkspace(ctx context.Context, host string, local netip.
 	}
 	return nil, scopevault.Errorf(scopevault.ENOTFOUND, "WorkspaceNotFound", "The request names no workspace.")
 }
+
+// workspaceDeleted drops what a deleted workspace held: its principals,
+// tokens, scopes and secrets. Its listener stays; the address goes to the
+// next workspace created.
+func (s *Server) workspaceDeleted(ws *scopevault.Workspace) error {
+	if s.Workspaces == nil {
+		return nil
+	}
+	return s.Workspaces.DeleteWorkspaceData(context.Background(), ws)
+}

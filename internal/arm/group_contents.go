@@ -1,0 +1,83 @@
+package arm
+
+import (
+	"context"
+	"strings"
+
+	"github.com/scopevault/scopevault"
+)
+
+// groupContents is the one registry of what a resource group holds.
+// Deleting a group deletes each kind, in this order, through the same code
+// its own DELETE runs, so a kind added to the control plane is deleted with
+// its group by adding one row here. Role assignments at and under the group
+// go last, once nothing below can hold new ones.
+var groupContents = []struct {
+	kind     string
+	deleteIn func(h *Handler, ctx context.Context, g *scopevault.ResourceGroup) error
+}{
+	{workspaceType, (*Handler).deleteWorkspacesIn},
+	{nsKeyVault + "/" + typeVaults, (*Handler).deleteVaultsIn},
+	{userAssignedType, (*Handler).deleteIdentitiesIn},
+	{nsAuthorization + "/" + typeAssignments, (*Handler).deleteAssignmentsIn},
+}
+
+// deleteGroupContents empties g. A failure stops it; the group stays, and
+// deleting it again picks up where this stopped.
+func (h *Handler) deleteGroupContents(ctx context.Context, g *scopevault.ResourceGroup) error {
+	for _, c := range groupContents {
+		if err := c.deleteIn(h, ctx, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Handler) deleteWorkspacesIn(ctx context.Context, g *scopevault.ResourceGroup) error {
+	all, err := h.cfg.RM.ListWorkspaces(ctx, g.SubscriptionID, g.Name)
+	if err != nil {
+		return err
+	}
+	for _, ws := range all {
+		if err := h.removeWorkspace(ctx, ws); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteVaultsIn soft-deletes the group's vaults: they stay recoverable
+// under their subscription and location, as in Azure.
+func (h *Handler) deleteVaultsIn(ctx context.Context, g *scopevault.ResourceGroup) error {
+	all, err := h.cfg.Engine.ListVaults(ctx)
+	if err != nil {
+		return err
+	}
+	for _, v := range all {
+		if v.Deleted != nil || !strings.EqualFold(v.SubscriptionID, g.SubscriptionID) || !strings.EqualFold(v.ResourceGroup, g.Name) {
+			continue
+		}
+		if _, err := h.cfg.Engine.DeleteVault(ctx, v.SubscriptionID, v.ResourceGroup, v.Name); err != nil && scopevault.ErrorCodeOf(err) != scopevault.ENOTFOUND {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Handler) deleteIdentitiesIn(ctx context.Context, g *scopevault.ResourceGroup) error {
+	all, err := h.cfg.RM.ListIdentities(ctx, g.SubscriptionID, g.Name)
+	if err != nil {
+		return err
+	}
+	for _, u := range all {
+		if err := h.removeIdentity(ctx, u.SubscriptionID, u.ResourceGroup, u.Name); err != nil && scopevault.ErrorCodeOf(err) != scopevault.ENOTFOUND {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Handler) deleteAssignmentsIn(ctx context.Context, g *scopevault.ResourceGroup) error {
+	_, err := h.cfg.Authz.DeleteAssignmentsUnder(ctx, g.ID())
+	return err
+}
