@@ -110,12 +110,3 @@ func ScopeResource(scope string) (string, error) {
 	}
 	return r, nil
 }
-
-// resourceAudience is ResourceAudience as a tenant-scoped error (AADSTS500011).
-func resourceAudience(resource, tid string) (string, error) {
-	aud, ok := ResourceAudience(resource)
-	if !ok {
-		return "", errResourceNotFound(resource, tid)
-	}
-	return aud, nil
-}

@@ -152,7 +152,7 @@ func (s *Service) clientByAppID(ctx context.Context, tenantID, clientID string) 
 
 // grant issues a token for p to resource, after mapping it to an audience.
 func (s *Service) grant(p *scopevault.Principal, resource, userApp string) (*Token, error) {
-	aud, err := resourceAudience(resource, p.TenantID)
+	aud, err := s.resourceAudience(resource, p.TenantID)
 	if err != nil {
 		return nil, err
 	}

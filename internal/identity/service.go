@@ -35,6 +35,8 @@ type Service struct {
 	TokenLifetime time.Duration
 
 	verified verifiedTokens
+	// mgmtURLs are the control plane's own base URLs (management.go).
+	mgmtURLs map[string]bool
 	groups   store.Cached[*groupIndex]
 }
 

@@ -176,6 +176,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.port = main.Addr().(*net.TCPAddr).Port
 	s.listeners["main"] = main
+	s.Identity.SetManagementURLs(s.managementURLs()...)
 
 	if s.Boot, err = s.bootstrap(ctx); err != nil {
 		return nil, err
