@@ -5,9 +5,13 @@ import (
 	"net"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/client"
 )
 
 func newHostsCommand() *cobra.Command {
@@ -51,9 +55,37 @@ environment ('. .scopevault/scopevault.env') or of 'scopevault az login'.`,
 				}
 				fmt.Fprintf(out, "%s\t%s.vault.azure.net\n", addr, strings.ToLower(v.Name))
 			}
+			workspaces, err := s.arm.Workspaces(ctx, sub, "")
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out, "# scopevault workspaces")
+			for _, line := range workspaceHostLines(workspaces) {
+				fmt.Fprintln(out, line)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&subscription, "subscription", "", "subscription name or id (default: the environment's)")
 	return cmd
+}
+
+// workspaceHostLines maps each workspace's real host name to the address of
+// its workspaceUrl (its own loopback address), sorted by name.
+func workspaceHostLines(workspaces []client.Workspace) []string {
+	sort.Slice(workspaces, func(i, j int) bool { return workspaces[i].Name < workspaces[j].Name })
+	var lines []string
+	for _, w := range workspaces {
+		id, err := strconv.ParseInt(w.Properties.WorkspaceID, 10, 64)
+		if err != nil || id <= 0 {
+			continue
+		}
+		addr := "127.0.0.1"
+		if host, _, err := net.SplitHostPort(w.Properties.WorkspaceURL); err == nil && net.ParseIP(host) != nil {
+			addr = net.ParseIP(host).String()
+		}
+		ws := scopevault.Workspace{WorkspaceID: id}
+		lines = append(lines, addr+"\t"+ws.RealHost())
+	}
+	return lines
 }
