@@ -41,6 +41,9 @@ const (
 	opCreateGroup   op = "scim.CreateGroup"
 	opGetGroup      op = "scim.GetGroup"
 	opPatchGroup    op = "scim.PatchGroup"
+	opUpdateUser    op = "scim.UpdateUser"
+	opUpdateSP      op = "scim.UpdateServicePrincipal"
+	opUpdateGroup   op = "scim.UpdateGroup"
 	opDeleteGroup   op = "scim.DeleteGroup"
 	opWellKnown     op = "workspace.WellKnownConfig"
 	opTelemetryPost op = "workspace.Telemetry"
@@ -90,6 +93,9 @@ var operations = map[op]opSpec{
 	opCreateGroup: {Service: "scim", Action: "createGroup", run: (*Handler).createGroup},
 	opGetGroup:    {Service: "scim", Action: "getGroup", run: (*Handler).getGroup},
 	opPatchGroup:  {Service: "scim", Action: "patchGroup", run: (*Handler).patchGroup},
+	opUpdateUser:  {Service: "scim", Action: "updateUser", run: (*Handler).updateUser},
+	opUpdateSP:    {Service: "scim", Action: "updateServicePrincipal", run: (*Handler).updateSP},
+	opUpdateGroup: {Service: "scim", Action: "updateGroup", run: (*Handler).updateGroup},
 	opDeleteGroup: {Service: "scim", Action: "deleteGroup", run: (*Handler).deleteGroup},
 
 	opWellKnown:     {Anonymous: true, run: (*Handler).wellKnown},
@@ -135,6 +141,9 @@ var idRoutes = map[string]op{
 	"DELETE /api/2.0/preview/scim/v2/ServicePrincipals/": opDeleteSP,
 	"GET /api/2.0/preview/scim/v2/Groups/":               opGetGroup,
 	"PATCH /api/2.0/preview/scim/v2/Groups/":             opPatchGroup,
+	"PUT /api/2.0/preview/scim/v2/Users/":                opUpdateUser,
+	"PUT /api/2.0/preview/scim/v2/ServicePrincipals/":    opUpdateSP,
+	"PUT /api/2.0/preview/scim/v2/Groups/":               opUpdateGroup,
 	"DELETE /api/2.0/preview/scim/v2/Groups/":            opDeleteGroup,
 }
 

@@ -173,3 +173,54 @@ func TestSCIM(t *testing.T) {
 	})
 	_ = scopevault.GroupAdmins
 }
+
+func TestSCIMPut(t *testing.T) {
+	w := MustWire(t)
+	r := w.api(t, http.MethodPost, scimBase+"Users", w.pat, map[string]any{"userName": "dana@example.com"})
+	MustStatus(t, r, http.StatusCreated)
+	userID := r.json(t)["id"].(string)
+	r = w.api(t, http.MethodPost, scimBase+"Groups", w.pat, map[string]any{"displayName": "readers"})
+	MustStatus(t, r, http.StatusCreated)
+	groupID := r.json(t)["id"].(string)
+
+	t.Run("ok/group-members-and-name", func(t *testing.T) {
+		r := w.api(t, http.MethodPut, scimBase+"Groups/"+groupID, w.pat, map[string]any{
+			"displayName": "readers-2", "members": []map[string]string{{"value": userID}},
+		})
+		MustStatus(t, r, http.StatusOK)
+		m := r.json(t)
+		if ms, _ := m["members"].([]any); m["displayName"] != "readers-2" || len(ms) != 1 {
+			t.Fatalf("group %s", r.body)
+		}
+	})
+	t.Run("ok/user-display-name", func(t *testing.T) {
+		r := w.api(t, http.MethodPut, scimBase+"Users/"+userID, w.pat, map[string]any{"userName": "dana@example.com", "displayName": "Dana"})
+		MustStatus(t, r, http.StatusOK)
+		if m := r.json(t); m["displayName"] != "Dana" || m["active"] != true {
+			t.Fatalf("user %s", r.body)
+		}
+	})
+	t.Run("fail/user-rename", func(t *testing.T) {
+		MustErrorCode(t, w.api(t, http.MethodPut, scimBase+"Users/"+userID, w.pat, map[string]any{"userName": "other@example.com"}), http.StatusBadRequest, "INVALID_PARAMETER_VALUE")
+	})
+	t.Run("ok/deactivated-sp-cannot-authenticate", func(t *testing.T) {
+		dir := w.MustSP(t, "to-deactivate")
+		r := w.api(t, http.MethodPost, scimBase+"ServicePrincipals", w.pat, map[string]any{"applicationId": dir.AppID})
+		MustStatus(t, r, http.StatusCreated)
+		id := r.json(t)["id"].(string)
+		entra := w.token(t, dir)
+		r = w.api(t, http.MethodPost, "/api/2.0/token/create", entra, nil)
+		MustStatus(t, r, http.StatusOK)
+		pat := r.json(t)["token_value"].(string)
+		MustStatus(t, w.api(t, http.MethodPut, scimBase+"ServicePrincipals/"+id, w.pat, map[string]any{"active": false}), http.StatusOK)
+		MustErrorCode(t, w.api(t, http.MethodGet, mePath, pat, nil), http.StatusForbidden, float64(403))
+		MustErrorCode(t, w.api(t, http.MethodGet, mePath, entra, nil), http.StatusForbidden, "PERMISSION_DENIED")
+		MustStatus(t, w.api(t, http.MethodPut, scimBase+"ServicePrincipals/"+id, w.pat, map[string]any{"active": true}), http.StatusOK)
+		MustStatus(t, w.api(t, http.MethodGet, mePath, pat, nil), http.StatusOK)
+	})
+	t.Run("fail/non-admin", func(t *testing.T) {
+		dir := w.MustSP(t, "plain")
+		MustStatus(t, w.api(t, http.MethodPost, scimBase+"ServicePrincipals", w.pat, map[string]any{"applicationId": dir.AppID}), http.StatusCreated)
+		MustErrorCode(t, w.api(t, http.MethodPut, scimBase+"Groups/"+groupID, w.token(t, dir), map[string]any{"displayName": "x"}), http.StatusForbidden, "PERMISSION_DENIED")
+	})
+}

@@ -364,3 +364,55 @@ func (s *Service) DeletePrincipal(ctx context.Context, c *scopevault.WorkspaceCa
 		return tx.Delete(ctx, principalKey(ws, id))
 	})
 }
+
+// PrincipalUpdate is what SCIM PUT replaces on a user or service principal:
+// its display name and whether it is active. Name, when given, must be the
+// principal's own userName or application id: neither can change.
+type PrincipalUpdate struct {
+	Name        string
+	DisplayName string
+	Active      *bool
+}
+
+// UpdatePrincipal replaces a user's or service principal's display name and
+// active flag (admins only). An inactive principal cannot authenticate.
+func (s *Service) UpdatePrincipal(ctx context.Context, c *scopevault.WorkspaceCaller, kind scopevault.WorkspacePrincipalKind, id string, u PrincipalUpdate) (*scopevault.WorkspacePrincipal, error) {
+	if err := requireAdmin(c); err != nil {
+		return nil, err
+	}
+	if kind == scopevault.WorkspaceGroup {
+		return nil, scopevault.Errorf(scopevault.EINVALID, "INVALID_PARAMETER_VALUE", "Use PatchGroup to change a group.")
+	}
+	if u.DisplayName != "" {
+		if err := checkName("displayName", u.DisplayName); err != nil {
+			return nil, err
+		}
+	}
+	ws := c.Workspace.WorkspaceID
+	var out *scopevault.WorkspacePrincipal
+	err := s.update(ctx, func(tx store.Tx) error {
+		p, err := s.getPrincipal(ctx, tx, ws, id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && p.Kind != kind) {
+			return errPrincipalNotFound(kind, id)
+		} else if err != nil {
+			return err
+		}
+		if n := strings.TrimSpace(u.Name); n != "" && !strings.EqualFold(n, p.Name) {
+			what := "userName"
+			if kind == scopevault.WorkspaceServicePrincipal {
+				what = "applicationId"
+			}
+			return scopevault.Errorf(scopevault.EINVALID, "INVALID_PARAMETER_VALUE", "%s cannot be changed.", what)
+		}
+		p.DisplayName = u.DisplayName
+		if u.Active != nil {
+			p.Active = *u.Active
+		}
+		out = p
+		return putJSON(ctx, tx, principalKey(ws, id), p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
