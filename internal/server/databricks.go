@@ -49,11 +49,29 @@ func (s *Server) ensureDefaultWorkspace(ctx context.Context) error {
 		}
 		return s.bootstrapWorkspaceAdmin(ctx, ws)
 	}
-	ws, _, err := s.RM.CreateOrUpdateWorkspace(ctx, scopevault.Workspace{
+	// A data directory from before workspaces may hold one of that name
+	// already: it is adopted as it is.
+	ws, err := s.RM.Workspace(ctx, boot.SubscriptionID, boot.ResourceGroup, DefaultWorkspace)
+	if err == nil {
+		boot.Workspace = ws.Name
+		return s.bootstrapWorkspaceAdmin(ctx, ws)
+	}
+	if scopevault.ErrorCodeOf(err) != scopevault.ENOTFOUND {
+		return err
+	}
+	// Its resource group may be gone (deleted in an old data directory):
+	// then there is no default workspace.
+	if _, err := s.RM.Group(ctx, boot.SubscriptionID, boot.ResourceGroup); scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	ws, _, err = s.RM.CreateOrUpdateWorkspace(ctx, scopevault.Workspace{
 		Name: DefaultWorkspace, SubscriptionID: boot.SubscriptionID, ResourceGroup: boot.ResourceGroup,
 		Location: boot.Location, TenantID: boot.TenantID, SKU: "premium",
 		ManagedResourceGroupID: "/subscriptions/" + boot.SubscriptionID + "/resourceGroups/databricks-rg-" + DefaultWorkspace,
-		PublicNetworkAccess:    "Enabled", RequiredNsgRules: "AllRules", CreatedBy: boot.ObjectID,
+		PublicNetworkAccess:    "Enabled", RequiredNsgRules: "AllRules",
+		CreatedBy: boot.ObjectID, CreatedByApp: boot.ClientID, UpdatedBy: boot.ObjectID, UpdatedByApp: boot.ClientID,
 	})
 	if err != nil {
 		return err
