@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -209,5 +210,95 @@ func TestAuditShutdownFlushes(t *testing.T) {
 	}
 	if s := srv.Audit.Stats(); s.Failed != 0 || s.Dropped != 0 {
 		t.Fatalf("audit stats: %+v", s)
+	}
+}
+
+// TestAuditWorkspaceCalls: the workspace API's secrets, tokens and SCIM
+// calls are in the audit log with Databricks' action names, who and where,
+// and neither the secret value (raw or base64) nor a token is.
+func TestAuditWorkspaceCalls(t *testing.T) {
+	srv := MustServer(t)
+	env := MustEnvFile(t, srv.DataDir())
+	c := MustClient(t, env)
+	host, pat := strings.TrimSuffix(env["DATABRICKS_HOST"], "/"), env["DATABRICKS_TOKEN"]
+	if host == "" || pat == "" {
+		t.Fatal("the env file names no DATABRICKS_HOST and DATABRICKS_TOKEN")
+	}
+	const value = "audit-workspace-canary-77aa"
+	var minted struct {
+		TokenValue string `json:"token_value"`
+	}
+	calls := []struct {
+		method, path string
+		body         any
+		action       string
+	}{
+		{"POST", "/api/2.0/secrets/scopes/create", map[string]string{"scope": "audit-scope"}, "createScope"},
+		{"POST", "/api/2.0/secrets/put", map[string]string{"scope": "audit-scope", "key": "db-password", "string_value": value}, "putSecret"},
+		{"GET", "/api/2.0/secrets/get?scope=audit-scope&key=db-password", nil, "getSecret"},
+		{"GET", "/api/2.0/secrets/list?scope=audit-scope", nil, "listSecrets"},
+		{"POST", "/api/2.0/secrets/acls/put", map[string]string{"scope": "audit-scope", "principal": "users", "permission": "READ"}, "putAcl"},
+		{"GET", "/api/2.0/secrets/get?scope=no-such-scope&key=db-password", nil, "getSecret"},
+		{"POST", "/api/2.0/token/create", map[string]any{"comment": "audit", "lifetime_seconds": 600}, "generateDbToken"},
+		{"GET", "/api/2.0/token/list", nil, "listDbTokens"},
+		{"GET", "/api/2.0/preview/scim/v2/Me", nil, "getMe"},
+		{"POST", "/api/2.0/secrets/delete", map[string]string{"scope": "audit-scope", "key": "db-password"}, "deleteSecret"},
+	}
+	// Each call is recorded with the status it was answered with, whether
+	// it succeeded or not.
+	var want []string
+	for _, call := range calls {
+		status, body, err := c.Do(call.method, host+call.path, pat, call.body)
+		if err != nil {
+			t.Fatalf("%s %s: %v", call.method, call.path, err)
+		}
+		if call.action == "generateDbToken" {
+			if err := json.Unmarshal(body, &minted); status != 200 || err != nil || minted.TokenValue == "" {
+				t.Fatalf("token/create: %d %s", status, body)
+			}
+		}
+		svc := "secrets"
+		switch {
+		case strings.HasPrefix(call.path, "/api/2.0/token/"):
+			svc = "accounts"
+		case strings.Contains(call.path, "/scim/"):
+			svc = "scim"
+		}
+		want = append(want, fmt.Sprintf("%s/%s %d", svc, call.action, status))
+	}
+	if err := srv.Audit.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := audit.Read(filepath.Join(srv.DataDir(), audit.FileName), audit.Filter{Since: time.Now().Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range res.Records {
+		if r.Service == "keyvault" {
+			continue
+		}
+		got = append(got, fmt.Sprintf("%s/%s %d", r.Service, r.Action, r.Status))
+		if r.Workspace == "" || r.Principal == "" || r.SourceAddr == "" || r.RequestID == "" {
+			t.Errorf("%s/%s: who or where missing: %+v", r.Service, r.Action, r)
+		}
+		if r.Service == "secrets" && r.Status == 200 && !strings.EqualFold(r.Scope, "audit-scope") {
+			t.Errorf("%s: scope %q, want audit-scope", r.Action, r.Scope)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("workspace records:\ngot\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	raw, err := os.ReadFile(filepath.Join(srv.DataDir(), audit.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, needle := range map[string]string{
+		"secret value": value, "secret value in base64": base64.StdEncoding.EncodeToString([]byte(value)),
+		"workspace token": pat, "minted token": minted.TokenValue,
+	} {
+		if bytes.Contains(raw, []byte(needle)) {
+			t.Errorf("%s found in the audit log", what)
+		}
 	}
 }
