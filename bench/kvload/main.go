@@ -240,12 +240,16 @@ func setupScope(c *http.Client, base, tenant, clientID, secret, host, vaultURL s
 	if err != nil {
 		return "", err
 	}
+	graph, err := tokenFor(c, base, tenant, clientID, secret, "https://graph.microsoft.com/.default")
+	if err != nil {
+		return "", err
+	}
 	var sps struct {
 		Value []struct {
 			ID string `json:"id"`
 		} `json:"value"`
 	}
-	if err := call(c, "GET", base+"/v1.0/servicePrincipals?%24filter="+url.QueryEscape("appId eq '"+azureDatabricksAppID+"'"), arm, nil, &sps); err != nil {
+	if err := call(c, "GET", base+"/v1.0/servicePrincipals?%24filter="+url.QueryEscape("appId eq '"+azureDatabricksAppID+"'"), graph, nil, &sps); err != nil {
 		return "", err
 	}
 	if len(sps.Value) != 1 {
