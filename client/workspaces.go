@@ -36,6 +36,10 @@ type WorkspaceProperties struct {
 	ComputeMode            string                     `json:"computeMode,omitempty"`
 	PublicNetworkAccess    string                     `json:"publicNetworkAccess,omitempty"`
 	RequiredNsgRules       string                     `json:"requiredNsgRules,omitempty"`
+	Authorizations         []WorkspaceAuthorization   `json:"authorizations,omitempty"`
+	CreatedBy              *WorkspaceUser             `json:"createdBy,omitempty"`
+	UpdatedBy              *WorkspaceUser             `json:"updatedBy,omitempty"`
+	CreatedDateTime        string                     `json:"createdDateTime,omitempty"`
 }
 
 // Workspaces lists the workspaces of a subscription, or of one of its

@@ -118,9 +118,10 @@ func (a *azCLI) groupDeleteCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete",
 		Short: "Delete a resource group",
-		Long: `Delete a resource group with what it holds: its vaults (soft-deleted, so they
-can be recovered or purged as 'az keyvault delete' leaves them) and the role
-assignments scoped to it. Like az, it asks for confirmation unless --yes.`,
+		Long: `Delete a resource group with what it holds: its Databricks workspaces, its
+vaults (soft-deleted, so they can be recovered or purged as 'az keyvault delete'
+leaves them), its user-assigned managed identities and the role assignments
+scoped to it. Like az, it asks for confirmation unless --yes.`,
 		Example: `  az group delete -n rg-data --yes`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

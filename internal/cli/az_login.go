@@ -250,6 +250,6 @@ func (a *azCLI) accountCommand() *cobra.Command {
 			return a.printTable(cmd, out, tableAccounts)
 		},
 	}
-	cmd.AddCommand(show, list)
+	cmd.AddCommand(show, list, a.getAccessTokenCommand())
 	return cmd
 }
