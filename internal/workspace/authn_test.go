@@ -17,7 +17,12 @@ import (
 	"github.com/scopevault/scopevault/internal/workspace"
 )
 
-const ownerRoleID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+// Built-in Azure roles.
+const (
+	ownerRoleID       = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+	contributorRoleID = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+	readerRoleID      = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+)
 
 type clock struct {
 	mu sync.Mutex
@@ -246,6 +251,33 @@ func TestAuthenticateEntra(t *testing.T) {
 		if c2 := f.mustCaller(t, v); c2.Principal.ID != c.Principal.ID {
 			t.Fatal("PAT names another principal")
 		}
+	})
+	t.Run("ok/contributor-user-provisioned-as-admin", func(t *testing.T) {
+		u, err := f.id.CreateUser(ctx, f.ws.TenantID, "carol@example.com", "Carol", "pw-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.authz.CreateAssignment(ctx, scopevault.RoleAssignment{
+			Name: scopevault.NewGUID(), Scope: f.ws.ResourceID(), RoleDefinitionID: contributorRoleID,
+			PrincipalID: u.ObjectID, PrincipalType: scopevault.KindUser,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		c := f.mustCaller(t, f.mustToken(t, u, identity.AudienceDatabricks))
+		if !c.Admin || c.Principal.Kind != scopevault.WorkspaceUser || c.Principal.Name != "carol@example.com" || c.Principal.DisplayName != "Carol" {
+			t.Fatalf("caller = %+v principal %+v", c, c.Principal)
+		}
+	})
+	t.Run("fail/reader-not-provisioned", func(t *testing.T) {
+		r := f.mustSP(t, "reader")
+		if _, _, err := f.authz.CreateAssignment(ctx, scopevault.RoleAssignment{
+			Name: scopevault.NewGUID(), Scope: f.ws.ResourceID(), RoleDefinitionID: readerRoleID,
+			PrincipalID: r.ObjectID, PrincipalType: scopevault.KindServicePrincipal,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.svc.Authenticate(ctx, f.ws, f.mustToken(t, r, identity.AudienceDatabricks))
+		wantErr(t, err, scopevault.EFORBIDDEN, "PERMISSION_DENIED")
 	})
 	t.Run("fail/not-member", func(t *testing.T) {
 		stranger := f.mustSP(t, "stranger")
