@@ -12,6 +12,7 @@ import (
 	"github.com/scopevault/scopevault/internal/barrier"
 	"github.com/scopevault/scopevault/internal/rm"
 	"github.com/scopevault/scopevault/internal/secrets"
+	"github.com/scopevault/scopevault/internal/store"
 	"github.com/scopevault/scopevault/internal/store/sqlite"
 )
 
@@ -23,6 +24,14 @@ const (
 // MustManagers returns a resource manager and a vault engine over one real
 // SQLite file sealed by a real barrier, as the server builds them.
 func MustManagers(tb testing.TB) (*rm.Manager, *secrets.Engine) {
+	tb.Helper()
+	m, e, _ := MustManagersStore(tb)
+	return m, e
+}
+
+// MustManagersStore is MustManagers with a function writing one sealed key
+// of the same store.
+func MustManagersStore(tb testing.TB) (*rm.Manager, *secrets.Engine, func(key string) error) {
 	tb.Helper()
 	st, err := sqlite.Open(filepath.Join(tb.TempDir(), "scopevault.db"))
 	if err != nil {
@@ -38,7 +47,10 @@ func MustManagers(tb testing.TB) (*rm.Manager, *secrets.Engine) {
 	m.Now = func() time.Time { return now }
 	e := secrets.New(st, b)
 	e.Now = m.Now
-	return m, e
+	put := func(key string) error {
+		return st.Update(context.Background(), func(tx store.Tx) error { return b.Wrap(tx).Put(context.Background(), key, []byte("x")) })
+	}
+	return m, e, put
 }
 
 func MustWorkspace(tb testing.TB, m *rm.Manager, group, name string) *scopevault.Workspace {
@@ -135,24 +147,25 @@ func TestWorkspaceNameRefused(t *testing.T) {
 	}
 }
 
-// Vault and workspace addresses never meet, whichever range an allocator
-// starts in.
+// Vault and workspace addresses never meet: each allocator skips the
+// other's table, whichever range an address is in.
 func TestWorkspaceAndVaultAddressesDisjoint(t *testing.T) {
 	ctx := context.Background()
-	m, e := MustManagers(t)
-	seen := map[string]string{}
-	for i := range 3 {
-		ws := MustWorkspace(t, m, "rg", "ws-"+strconv.Itoa(i))
-		v, err := e.CreateVault(ctx, scopevault.Vault{Name: "vault-" + strconv.Itoa(i), SubscriptionID: sub, ResourceGroup: "rg",
-			Location: "eastus", TenantID: tenant, SKU: "standard"})
-		if err != nil {
+	m, e, put := MustManagersStore(t)
+	// A vault already at the first workspace address, a workspace at the
+	// first vault address (as after either range ran over).
+	for _, key := range []string{"arm/vaultaddrs/127.2.0.1", "arm/wsaddrs/127.1.0.1"} {
+		if err := put(key); err != nil {
 			t.Fatal(err)
 		}
-		for who, addr := range map[string]string{ws.Name: ws.Address, v.Name: v.Address} {
-			if prev, dup := seen[addr]; dup {
-				t.Errorf("%s and %s share %s", prev, who, addr)
-			}
-			seen[addr] = who
-		}
+	}
+	ws := MustWorkspace(t, m, "rg", "ws-after-vault")
+	v, err := e.CreateVault(ctx, scopevault.Vault{Name: "vault-after-ws", SubscriptionID: sub, ResourceGroup: "rg",
+		Location: "eastus", TenantID: tenant, SKU: "standard"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws.Address != "127.2.0.2" || v.Address != "127.1.0.2" {
+		t.Errorf("workspace at %s, vault at %s; want 127.2.0.2 and 127.1.0.2", ws.Address, v.Address)
 	}
 }
