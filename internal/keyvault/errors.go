@@ -113,34 +113,10 @@ func (h *Handler) render(req *request, err error) (int, errorJSON) {
 		Message: "An internal error occurred. Request id: " + scopevault.RequestIDFrom(req.r.Context())}}
 }
 
-// denied renders a negative decision as the service's 403, naming caller,
-// action and resource; the decision's own reason picks the message.
+// denied renders a negative decision as the service's 403 (the domain
+// holds the words, so a Key Vault-backed scope quotes the very same text).
 func denied(d scopevault.Decision, req *request) error {
-	v, c := req.vault, req.caller
-	caller := c.String()
-	vault := v.Name + ";location=" + v.Location
-	switch d.Reason {
-	case "ForbiddenByRbac":
-		return scopevault.Errorf(scopevault.EFORBIDDEN, "ForbiddenByRbac",
-			"Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: %s\r\nAction: '%s'\r\nResource: '%s'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: %s\r\n",
-			caller, d.Action, d.Resource, vault)
-	case "AccessDenied":
-		return scopevault.Errorf(scopevault.EFORBIDDEN, "AccessDenied",
-			"Access denied. Caller was not found on any access policy.\r\nCaller: appid=%s;oid=%s;numgroups=%d;iss=%s\r\nVault: %s",
-			c.AppID, c.ObjectID, len(c.GroupIDs), c.Issuer, vault)
-	case "ForbiddenByPolicy":
-		return scopevault.Errorf(scopevault.EFORBIDDEN, "AccessDenied",
-			"The user, group or application '%s' does not have secrets %s permission on key vault '%s'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287",
-			caller, scopevault.Operations[req.route.op].Verb, vault)
-	case "ForbiddenByFirewall":
-		return scopevault.Errorf(scopevault.EFORBIDDEN, "ForbiddenByFirewall",
-			"Client address is not authorized and caller is not a trusted service.\r\nClient address: %s\r\nCaller: %s\r\nVault: %s",
-			scopevault.OriginFrom(req.r.Context()).RemoteAddr.Addr(), caller, vault)
-	case "ForbiddenByConnection":
-		return scopevault.Errorf(scopevault.EFORBIDDEN, "ForbiddenByConnection",
-			"Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\nCaller: %s\r\nVault: %s", caller, vault)
-	}
-	return scopevault.Errorf(scopevault.EFORBIDDEN, d.Reason, "Caller is not authorized to perform this operation: %s", d.Rule)
+	return scopevault.VaultDenial(d, req.caller, req.vault, req.route.op, scopevault.OriginFrom(req.r.Context()).RemoteAddr.Addr())
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) { httpx.WriteJSON(w, status, body) }
