@@ -58,6 +58,8 @@ type Service struct {
 
 	// dirs caches each workspace's identities and tokens (directory.go).
 	dirs dirCache
+	// dbx caches each tenant's AzureDatabricks principal (keyvault.go).
+	dbx databricksCallers
 }
 
 // New returns a Service over st, sealing values with b.
