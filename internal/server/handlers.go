@@ -9,6 +9,7 @@ import (
 	"github.com/scopevault/scopevault/internal/access"
 	"github.com/scopevault/scopevault/internal/arm"
 	"github.com/scopevault/scopevault/internal/entra"
+	"github.com/scopevault/scopevault/internal/httpx"
 	"github.com/scopevault/scopevault/internal/keyvault"
 )
 
@@ -59,6 +60,9 @@ func (s *Server) buildHandlers() {
 // first: their addresses are loopback listeners too.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.cfg.Now()
+	// One request id for the wire's response headers, its audit record and
+	// this access log line, whichever wire answers.
+	r, reqID := httpx.EnsureRequestID(r)
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	o := scopevault.OriginFrom(r.Context())
 	_, isVaultHost := keyvault.VaultNameFromHost(r.Host)
@@ -74,7 +78,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The access log names the path only: no query, no headers, no body.
 	s.cfg.Logger.Info("request", "method", r.Method, "host", r.Host, "path", r.URL.Path,
 		"status", sw.status, "client", o.RemoteAddr.String(), "duration", time.Since(start).Round(time.Microsecond).String(),
-		"request_id", w.Header().Get("x-ms-request-id"))
+		"request_id", reqID)
 }
 
 func (s *Server) isVaultAddr(addr string) bool {
