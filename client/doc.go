@@ -6,7 +6,9 @@
 // purge, role assignments and definitions), the Microsoft Graph calls that
 // create and look up service principals, users and groups, and a Key Vault
 // secrets client for every secret operation that does the 401 challenge
-// dance the way the Azure SDKs do.
+// dance the way the Azure SDKs do, and a Databricks workspace client (the
+// Secrets API 2.0, tokens, SCIM Me) whose errors keep Databricks' error code
+// and the raw body.
 //
 // It is hand-written REST over the standard library. It reads no
 // environment variable and no file: callers pass endpoints, credentials and
