@@ -17,7 +17,11 @@ type ResourceGroup struct {
 	Name           string            `json:"name"`
 	Location       string            `json:"location"`
 	Tags           map[string]string `json:"tags,omitempty"`
-	Created        time.Time         `json:"created"`
+	// ManagedBy is the id of the resource that created the group and
+	// manages it (a Databricks workspace's managed resource group); only
+	// that resource changes or deletes it.
+	ManagedBy string    `json:"managedBy,omitempty"`
+	Created   time.Time `json:"created"`
 }
 
 // ID is the resource group's ARM id.

@@ -2,6 +2,8 @@ package arm
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 
 	"github.com/scopevault/scopevault"
@@ -12,14 +14,23 @@ import (
 // its own DELETE runs, so a kind added to the control plane is deleted with
 // its group by adding one row here. Role assignments at and under the group
 // go last, once nothing below can hold new ones.
-var groupContents = []struct {
+//
+// It is filled in init because deleting a workspace deletes its managed
+// resource group, through this same registry.
+var groupContents []groupContent
+
+type groupContent struct {
 	kind     string
 	deleteIn func(h *Handler, ctx context.Context, g *scopevault.ResourceGroup) error
-}{
-	{workspaceType, (*Handler).deleteWorkspacesIn},
-	{nsKeyVault + "/" + typeVaults, (*Handler).deleteVaultsIn},
-	{userAssignedType, (*Handler).deleteIdentitiesIn},
-	{nsAuthorization + "/" + typeAssignments, (*Handler).deleteAssignmentsIn},
+}
+
+func init() {
+	groupContents = []groupContent{
+		{workspaceType, (*Handler).deleteWorkspacesIn},
+		{nsKeyVault + "/" + typeVaults, (*Handler).deleteVaultsIn},
+		{userAssignedType, (*Handler).deleteIdentitiesIn},
+		{nsAuthorization + "/" + typeAssignments, (*Handler).deleteAssignmentsIn},
+	}
 }
 
 // deleteGroupContents empties g. A failure stops it; the group stays, and
@@ -80,4 +91,22 @@ func (h *Handler) deleteIdentitiesIn(ctx context.Context, g *scopevault.Resource
 func (h *Handler) deleteAssignmentsIn(ctx context.Context, g *scopevault.ResourceGroup) error {
 	_, err := h.cfg.Authz.DeleteAssignmentsUnder(ctx, g.ID())
 	return err
+}
+
+// checkNotManaged refuses to change or delete a group another resource
+// manages (a workspace's managed resource group), as the deny assignment
+// Azure places on such a group does, whatever roles the caller holds.
+func (h *Handler) checkNotManaged(req *request) error {
+	g, err := h.cfg.RM.Group(req.ctx(), req.sub.ID, req.route.group)
+	if scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND {
+		return nil
+	}
+	if err != nil || g.ManagedBy == "" {
+		return err
+	}
+	sum := sha256.Sum256([]byte(strings.ToLower(g.ManagedBy)))
+	id := hex.EncodeToString(sum[:16])
+	return scopevault.Errorf(scopevault.EFORBIDDEN, "DenyAssignmentAuthorizationFailed",
+		"The client '%s' with object id '%s' has permission to perform action '%s' on scope '%s'; however, the access is denied because of the deny assignment with name 'System deny assignment created by Azure Databricks %s' and Id '%s' at scope '%s'.",
+		req.caller.ObjectID, req.caller.ObjectID, req.spec.Action, g.ID(), g.ManagedBy, id, g.ID())
 }

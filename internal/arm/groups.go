@@ -14,6 +14,7 @@ type groupJSON struct {
 	Type       string            `json:"type"`
 	Location   string            `json:"location"`
 	Tags       map[string]string `json:"tags,omitempty"`
+	ManagedBy  string            `json:"managedBy,omitempty"`
 	Properties struct {
 		ProvisioningState string `json:"provisioningState"`
 	} `json:"properties"`
@@ -25,7 +26,7 @@ type groupIn struct {
 }
 
 func renderGroup(g *scopevault.ResourceGroup) groupJSON {
-	out := groupJSON{ID: g.ID(), Name: g.Name, Type: "Microsoft.Resources/resourceGroups", Location: g.Location, Tags: g.Tags}
+	out := groupJSON{ID: g.ID(), Name: g.Name, Type: "Microsoft.Resources/resourceGroups", Location: g.Location, Tags: g.Tags, ManagedBy: g.ManagedBy}
 	out.Properties.ProvisioningState = "Succeeded"
 	return out
 }
@@ -43,6 +44,9 @@ func (h *Handler) putGroup(w http.ResponseWriter, req *request) error {
 		return err
 	}
 	if err := validateTags(in.Tags); err != nil {
+		return err
+	}
+	if err := h.checkNotManaged(req); err != nil {
 		return err
 	}
 	g, created, err := h.cfg.RM.PutGroup(req.ctx(), scopevault.ResourceGroup{
@@ -82,6 +86,9 @@ func (h *Handler) checkGroup(w http.ResponseWriter, req *request) error {
 func (h *Handler) deleteGroup(w http.ResponseWriter, req *request) error {
 	g, err := h.cfg.RM.Group(req.ctx(), req.sub.ID, req.route.group)
 	if err != nil {
+		return err
+	}
+	if err := h.checkNotManaged(req); err != nil {
 		return err
 	}
 	if err := h.deleteGroupContents(req.ctx(), g); err != nil {

@@ -109,6 +109,10 @@ func (h *Handler) putWorkspace(w http.ResponseWriter, req *request) error {
 			"The given managed resource group '%s' did not match that in the existing appliance definition '%s'.", spec.ManagedRG, old.ManagedResourceGroupID)
 	case err != nil && scopevault.ErrorCodeOf(err) != scopevault.ENOTFOUND:
 		return err
+	case err != nil:
+		if err := h.checkManagedGroupFree(req, spec.ManagedRG, workspaceScope(req.sub.ID, g.Name, req.route.name)); err != nil {
+			return err
+		}
 	}
 	ws, created, err := h.cfg.RM.CreateOrUpdateWorkspace(req.ctx(), scopevault.Workspace{
 		Name: req.route.name, SubscriptionID: req.sub.ID, ResourceGroup: g.Name, Location: spec.Location,
@@ -119,6 +123,11 @@ func (h *Handler) putWorkspace(w http.ResponseWriter, req *request) error {
 	})
 	if err != nil {
 		return err
+	}
+	if created {
+		if err := h.createManagedGroup(req, ws); err != nil {
+			return err
+		}
 	}
 	if err := h.cfg.OnWorkspaceChanged(ws); err != nil {
 		return err
@@ -214,7 +223,77 @@ func (h *Handler) removeWorkspace(ctx context.Context, ws *scopevault.Workspace)
 	if _, err := h.cfg.Authz.DeleteAssignmentsUnder(ctx, ws.ResourceID()); err != nil {
 		return err
 	}
+	if err := h.deleteManagedGroup(ctx, ws); err != nil {
+		return err
+	}
 	_, err := h.cfg.RM.DeleteWorkspace(ctx, ws.SubscriptionID, ws.ResourceGroup, ws.Name)
+	if scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND {
+		return nil
+	}
+	return err
+}
+
+// A workspace's managed resource group is created with it, managed by it
+// (managedBy, and no one else may change or delete it: groups.go) and
+// deleted with it, as Azure Databricks does.
+
+// splitGroupID returns the subscription and name of a
+// /subscriptions/{sub}/resourceGroups/{name} id (as parseManagedRG made it).
+func splitGroupID(id string) (sub, name string) {
+	segs := strings.Split(strings.Trim(id, "/"), "/")
+	if len(segs) != 4 {
+		return "", ""
+	}
+	return segs[1], segs[3]
+}
+
+// checkManagedGroupFree refuses a new workspace whose managed resource
+// group exists, unless the group is already that workspace's.
+func (h *Handler) checkManagedGroupFree(req *request, managedRG, wsID string) error {
+	sub, name := splitGroupID(managedRG)
+	if name == "" {
+		return nil
+	}
+	g, err := h.cfg.RM.Group(req.ctx(), sub, name)
+	switch {
+	case scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND:
+		return nil
+	case err != nil:
+		return err
+	case strings.EqualFold(g.ManagedBy, wsID):
+		return nil
+	}
+	return scopevault.Errorf(scopevault.ECONFLICT, "ManagedResourceGroupExists",
+		"The managed resource group '%s' already exists. Please specify a new non-existent managed resource group.", g.ID())
+}
+
+func (h *Handler) createManagedGroup(req *request, ws *scopevault.Workspace) error {
+	sub, name := splitGroupID(ws.ManagedResourceGroupID)
+	if name == "" {
+		return nil
+	}
+	_, _, err := h.cfg.RM.PutGroup(req.ctx(), scopevault.ResourceGroup{SubscriptionID: sub, Name: name, Location: ws.Location, ManagedBy: ws.ResourceID()})
+	return err
+}
+
+// deleteManagedGroup deletes the workspace's managed resource group with
+// what it holds, if the workspace manages it.
+func (h *Handler) deleteManagedGroup(ctx context.Context, ws *scopevault.Workspace) error {
+	sub, name := splitGroupID(ws.ManagedResourceGroupID)
+	if name == "" {
+		return nil
+	}
+	g, err := h.cfg.RM.Group(ctx, sub, name)
+	if scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND || err == nil && !strings.EqualFold(g.ManagedBy, ws.ResourceID()) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.deleteGroupContents(ctx, g); err != nil {
+		return err
+	}
+	err = h.cfg.RM.DeleteGroup(ctx, g.SubscriptionID, g.Name)
 	if scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND {
 		return nil
 	}

@@ -247,6 +247,9 @@ func TestGroupDeleteRemovesEverything(t *testing.T) {
 	if l, _ := e.rm.ListWorkspaces(ctx, sub, rg); len(l) != 0 {
 		t.Errorf("workspaces left: %d", len(l))
 	}
+	if _, err := e.rm.Group(ctx, sub, "databricks-rg-ws1"); scopevault.ErrorCodeOf(err) != scopevault.ENOTFOUND {
+		t.Errorf("managed resource group after the group delete: %v", err)
+	}
 	hooks.mu.Lock()
 	if len(hooks.deleted) != 1 || hooks.deleted[0].Name != "ws1" {
 		t.Errorf("workspace data not dropped: %v", hooks.deleted)
@@ -262,4 +265,47 @@ func TestGroupDeleteRemovesEverything(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A workspace's managed resource group comes and goes with it, and no one
+// else may change or delete it.
+func TestWorkspaceManagedGroup(t *testing.T) {
+	e, _ := MustWorkspaceEnv(t)
+	tok := e.Token(t, e.admin, "")
+	managed := subScope() + "/resourceGroups/databricks-rg-ws-m"
+	MustStatus(t, e.Do(t, http.MethodPut, workspacePath("ws-m")+"?"+dbxAPI, tok, workspaceBody("ws-m", nil)), http.StatusCreated)
+	r := e.Do(t, http.MethodGet, managed+"?"+rgAPI, tok, nil)
+	MustStatus(t, r, http.StatusOK)
+	if r.Get("managedBy") != workspacePath("ws-m") || r.Get("location") != "eastus" {
+		t.Errorf("managed group = %s", r.Raw)
+	}
+	// A re-PUT of the workspace keeps it.
+	MustStatus(t, e.Do(t, http.MethodPut, workspacePath("ws-m")+"?"+dbxAPI, tok, workspaceBody("ws-m", nil)), http.StatusOK)
+	MustStatus(t, e.Do(t, http.MethodPut, subScope()+"/resourceGroups/existing?"+rgAPI, tok, map[string]any{"location": "eastus"}), http.StatusCreated)
+
+	for _, c := range []struct {
+		name, method, path string
+		body               any
+		status             int
+		code               string
+	}{
+		{"fail/delete-managed-group", "DELETE", managed + "?" + rgAPI, nil, 403, "DenyAssignmentAuthorizationFailed"},
+		{"fail/put-managed-group", "PUT", managed + "?" + rgAPI, map[string]any{"location": "eastus"}, 403, "DenyAssignmentAuthorizationFailed"},
+		{"fail/managed-group-taken", "PUT", workspacePath("ws-m2") + "?" + dbxAPI, workspaceBody("ws-m", nil), 409, "ManagedResourceGroupExists"},
+		{"fail/managed-group-exists", "PUT", workspacePath("ws-m3") + "?" + dbxAPI,
+			workspaceBody("ws-m3", map[string]any{"properties.managedResourceGroupId": subScope() + "/resourceGroups/existing"}), 409, "ManagedResourceGroupExists"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.Do(t, c.method, c.path, tok, c.body)
+			if r.Status != c.status || r.ErrorCode() != c.code {
+				t.Fatalf("= %d %s, want %d %s", r.Status, r.Raw, c.status, c.code)
+			}
+		})
+	}
+	MustStatus(t, e.Do(t, http.MethodDelete, workspacePath("ws-m")+"?"+dbxAPI, tok, nil), http.StatusAccepted)
+	if r := e.Do(t, http.MethodGet, managed+"?"+rgAPI, tok, nil); r.Status != http.StatusNotFound {
+		t.Errorf("managed group after the workspace delete: %d %s", r.Status, r.Raw)
+	}
+	// The name is free again.
+	MustStatus(t, e.Do(t, http.MethodPut, workspacePath("ws-m2")+"?"+dbxAPI, tok, workspaceBody("ws-m", nil)), http.StatusCreated)
 }
