@@ -17,7 +17,8 @@
 //	ws/tokens/{sha256 hex}         "{ws}/{token id}" (PAT index by hash; authentication reads the cached Directory)
 //	ws/{ws}/s/{scope}              scopevault.SecretScope
 //	ws/{ws}/s/{scope}/acl/{name}   scopevault.ScopeACL
-//	ws/{ws}/s/{scope}/k/{key}      scope secret (value and update time)
+//	ws/{ws}/k/{scope}/{key}        scope secret's key and update time (listing never opens a value)
+//	ws/{ws}/v/{scope}/{key}        scope secret's value (raw bytes)
 package workspace
 
 import (
@@ -58,6 +59,8 @@ type Service struct {
 
 	// dirs caches each workspace's identities and tokens (directory.go).
 	dirs dirCache
+	// scopes caches each workspace's scopes and ACLs (scopes.go).
+	scopes scopeCache
 	// dbx caches each tenant's AzureDatabricks principal (keyvault.go).
 	dbx databricksCallers
 }
