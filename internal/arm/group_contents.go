@@ -93,11 +93,20 @@ func (h *Handler) deleteAssignmentsIn(ctx context.Context, g *scopevault.Resourc
 	return err
 }
 
-// checkNotManaged refuses to change or delete a group another resource
-// manages (a workspace's managed resource group), as the deny assignment
-// Azure places on such a group does, whatever roles the caller holds.
-func (h *Handler) checkNotManaged(req *request) error {
-	g, err := h.cfg.RM.Group(req.ctx(), req.sub.ID, req.route.group)
+// checkDenyAssignment refuses any write, delete or action at or under a
+// group another resource manages (a workspace's managed resource group),
+// whatever roles the caller holds, as the deny assignment Azure places on
+// such a group does; reads stay allowed. The managing resource changes the
+// group through its provider, never through this gate.
+func (h *Handler) checkDenyAssignment(req *request, scope string) error {
+	if strings.HasSuffix(req.spec.Action, "/read") {
+		return nil
+	}
+	segs := segments(scope)
+	if len(segs) < 4 || !eq(segs[0], segSubscriptions) || !eq(segs[2], segResourceGroups) {
+		return nil
+	}
+	g, err := h.cfg.RM.Group(req.ctx(), segs[1], segs[3])
 	if scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND {
 		return nil
 	}
@@ -105,8 +114,7 @@ func (h *Handler) checkNotManaged(req *request) error {
 		return err
 	}
 	sum := sha256.Sum256([]byte(strings.ToLower(g.ManagedBy)))
-	id := hex.EncodeToString(sum[:16])
 	return scopevault.Errorf(scopevault.EFORBIDDEN, "DenyAssignmentAuthorizationFailed",
 		"The client '%s' with object id '%s' has permission to perform action '%s' on scope '%s'; however, the access is denied because of the deny assignment with name 'System deny assignment created by Azure Databricks %s' and Id '%s' at scope '%s'.",
-		req.caller.ObjectID, req.caller.ObjectID, req.spec.Action, g.ID(), g.ManagedBy, id, g.ID())
+		req.caller.ObjectID, req.caller.ObjectID, req.spec.Action, clip(scope), g.ManagedBy, hex.EncodeToString(sum[:16]), g.ID())
 }

@@ -46,9 +46,6 @@ func (h *Handler) putGroup(w http.ResponseWriter, req *request) error {
 	if err := validateTags(in.Tags); err != nil {
 		return err
 	}
-	if err := h.checkNotManaged(req); err != nil {
-		return err
-	}
 	g, created, err := h.cfg.RM.PutGroup(req.ctx(), scopevault.ResourceGroup{
 		SubscriptionID: req.sub.ID, Name: req.route.group, Location: loc, Tags: in.Tags,
 	})
@@ -86,9 +83,6 @@ func (h *Handler) checkGroup(w http.ResponseWriter, req *request) error {
 func (h *Handler) deleteGroup(w http.ResponseWriter, req *request) error {
 	g, err := h.cfg.RM.Group(req.ctx(), req.sub.ID, req.route.group)
 	if err != nil {
-		return err
-	}
-	if err := h.checkNotManaged(req); err != nil {
 		return err
 	}
 	if err := h.deleteGroupContents(req.ctx(), g); err != nil {

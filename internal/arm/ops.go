@@ -195,7 +195,11 @@ var operations = map[op]opSpec{
 func (h *Handler) gate(req *request) error {
 	switch req.spec.Gate {
 	case gateScope:
-		return h.authorize(req, req.route.scope)
+		if err := h.authorize(req, req.route.scope); err != nil {
+			return err
+		}
+		// After the allow, so a caller without one learns nothing.
+		return h.checkDenyAssignment(req, req.route.scope)
 	case gateSubscription:
 		ok, err := h.holdsRoleIn(req, req.route.scope)
 		if err != nil || ok {

@@ -291,6 +291,9 @@ func TestWorkspaceManagedGroup(t *testing.T) {
 	}{
 		{"fail/delete-managed-group", "DELETE", managed + "?" + rgAPI, nil, 403, "DenyAssignmentAuthorizationFailed"},
 		{"fail/put-managed-group", "PUT", managed + "?" + rgAPI, map[string]any{"location": "eastus"}, 403, "DenyAssignmentAuthorizationFailed"},
+		{"fail/vault-in-managed-group", "PUT", managed + "/providers/Microsoft.KeyVault/vaults/kv-in-managed?" + armAPI, vaultBody(nil), 403, "DenyAssignmentAuthorizationFailed"},
+		{"fail/identity-in-managed-group", "PUT", managed + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi-in-managed?" + miAPI, map[string]any{"location": "eastus"}, 403, "DenyAssignmentAuthorizationFailed"},
+		{"ok/read-managed-group", "GET", managed + "/providers/Microsoft.KeyVault/vaults?" + armAPI, nil, 200, ""},
 		{"fail/managed-group-taken", "PUT", workspacePath("ws-m2") + "?" + dbxAPI, workspaceBody("ws-m", nil), 409, "ManagedResourceGroupExists"},
 		{"fail/managed-group-exists", "PUT", workspacePath("ws-m3") + "?" + dbxAPI,
 			workspaceBody("ws-m3", map[string]any{"properties.managedResourceGroupId": subScope() + "/resourceGroups/existing"}), 409, "ManagedResourceGroupExists"},
