@@ -230,9 +230,9 @@ func (s *Service) CreateScope(ctx context.Context, c *scopevault.WorkspaceCaller
 		if err != nil {
 			return err
 		}
-		if len(all) >= MaxScopes {
+		if limit := orDefault(s.ScopeLimit, MaxScopes); len(all) >= limit {
 			return scopevault.Errorf(scopevault.EINVALID, "RESOURCE_LIMIT_EXCEEDED",
-				"This workspace already holds the maximum of %d secret scopes; delete one before creating another.", MaxScopes)
+				"This workspace already holds the maximum of %d secret scopes; delete one before creating another.", limit)
 		}
 		if err := putJSON(ctx, tx, scopeKey(ws, ns.Name), sc); err != nil {
 			return err
@@ -291,6 +291,13 @@ func (s *Service) DeleteScope(ctx context.Context, c *scopevault.WorkspaceCaller
 		return tx.Delete(ctx, scopeKey(ws, name))
 	})
 	return d, err
+}
+
+func orDefault(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
 }
 
 func deletePrefix(ctx context.Context, tx store.Tx, prefix string) error {

@@ -83,13 +83,14 @@ func (s *Service) PutSecret(ctx context.Context, c *scopevault.WorkspaceCaller, 
 		case err == nil:
 			meta.Key = old.Key
 		case errors.Is(err, store.ErrNotFound):
-			kvs, err := tx.List(ctx, secretMetaPrefix(ws, scope), "", MaxSecretsPerScope)
+			limit := orDefault(s.SecretLimit, MaxSecretsPerScope)
+			kvs, err := tx.List(ctx, secretMetaPrefix(ws, scope), "", limit)
 			if err != nil {
 				return err
 			}
-			if len(kvs) >= MaxSecretsPerScope {
+			if len(kvs) >= limit {
 				return scopevault.Errorf(scopevault.EINVALID, "RESOURCE_LIMIT_EXCEEDED",
-					"Scope %s already holds the maximum of %d secrets; delete one before adding another.", e.scope.Name, MaxSecretsPerScope)
+					"Scope %s already holds the maximum of %d secrets; delete one before adding another.", e.scope.Name, limit)
 			}
 		default:
 			return err

@@ -56,6 +56,9 @@ type Service struct {
 	// TokenQuota is how many personal access tokens one principal may
 	// hold; 0 means MaxTokensPerPrincipal.
 	TokenQuota int
+	// ScopeLimit and SecretLimit bound the scopes of a workspace and the
+	// secrets of a scope; 0 means MaxScopes and MaxSecretsPerScope.
+	ScopeLimit, SecretLimit int
 
 	// dirs caches each workspace's identities and tokens (directory.go).
 	dirs dirCache
