@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,7 +91,9 @@ func legacyError(err error) error {
 		}
 		return &exitError{code: 1, msg: msg}
 	}
-	return &exitError{code: 1, msg: "Error: " + pyBytesRepr(de.Body)}
+	// Databricks' bodies end without a newline; scopevault's JSON encoder
+	// adds one, which would show as \n in the bytes literal.
+	return &exitError{code: 1, msg: "Error: " + pyBytesRepr(bytes.TrimRight(de.Body, "\n"))}
 }
 
 // newError renders err as the new CLI prints it: "Error: <message>", exit 1.
