@@ -193,6 +193,9 @@ func (s *Service) ListSecrets(ctx context.Context, c *scopevault.WorkspaceCaller
 // scope reads it in one view of the store; a Key Vault-backed scope reads
 // its vault as AzureDatabricks (keyvault.go).
 func (s *Service) GetSecret(ctx context.Context, c *scopevault.WorkspaceCaller, scope, key string) ([]byte, scopevault.Decision, error) {
+	if err := checkScopeName(scope); err != nil {
+		return nil, scopevault.Decision{}, err
+	}
 	if err := checkSecretKey(key); err != nil {
 		return nil, scopevault.Decision{}, err
 	}
