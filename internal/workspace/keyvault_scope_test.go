@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/identity"
@@ -110,6 +111,36 @@ func TestKeyVaultBackedScopeRBAC(t *testing.T) {
 	wantMessage(t, err, "BAD_REQUEST", "Scope my-keyvault-scope is backed by Azure Key Vault and is read-only through Databricks: write or delete its secrets in the Key Vault.")
 	_, _, err = f.svc.GetSecret(ctx, f.admin, "my-keyvault-scope", "missing")
 	wantMessage(t, err, "RESOURCE_DOES_NOT_EXIST", "Secret does not exist with scope: my-keyvault-scope and key: missing")
+	// The vault's secret states, as Databricks surfaces them: an expired
+	// secret is returned and listed, a disabled one is the vault's 403
+	// wrapped, a deleted one does not exist.
+	past := f.clock.Now().Add(-time.Hour)
+	off := false
+	for name, attrs := range map[string]scopevault.SecretAttributes{"expired": {Expires: &past}, "disabled": {Enabled: &off}, "deleted": {}} {
+		if _, err := f.vaults.Set(ctx, v, name, secrets.SetParams{Value: testValue, Attributes: attrs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.vaults.Delete(ctx, v, "deleted"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := f.svc.GetSecret(ctx, f.admin, "my-keyvault-scope", "expired"); err != nil || string(got) != testValue {
+		t.Fatalf("expired: %v", err)
+	}
+	_, _, err = f.svc.GetSecret(ctx, f.admin, "my-keyvault-scope", "disabled")
+	if scopevault.ErrorReasonOf(err) != "PERMISSION_DENIED" || !strings.Contains(scopevault.ErrorMessageOf(err), `"innererror":{"code":"SecretDisabled"}`) {
+		t.Fatalf("disabled: %v", err)
+	}
+	_, _, err = f.svc.GetSecret(ctx, f.admin, "my-keyvault-scope", "deleted")
+	wantMessage(t, err, "RESOURCE_DOES_NOT_EXIST", "Secret does not exist with scope: my-keyvault-scope and key: deleted")
+	list, _, err = f.svc.ListSecrets(ctx, f.admin, "my-keyvault-scope")
+	var keys []string
+	for _, m := range list {
+		keys = append(keys, m.Key)
+	}
+	if err != nil || strings.Join(keys, ",") != "db-password,disabled,expired" {
+		t.Fatalf("list %v %v", keys, err)
+	}
 	// Deleting the scope leaves the vault's secret alone.
 	if _, err := f.svc.DeleteScope(ctx, f.admin, "my-keyvault-scope"); err != nil {
 		t.Fatal(err)
