@@ -7,41 +7,62 @@ import (
 	"testing"
 )
 
-// TestReadmeAzFlow runs the README's az example in bash exactly as written
-// (the alias becomes a function calling the built binary), after sourcing
-// the env file, so the README cannot drift from what works.
-func TestReadmeAzFlow(t *testing.T) {
-	bash := requireTool(t, "bash")
-	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+// readmeBlocks returns the README's shell examples that start with an alias
+// line, the aliases replaced by functions calling the built binary.
+func readmeBlocks(tb testing.TB) []string {
+	tb.Helper()
+	raw, err := os.ReadFile(filepath.Join(repoRoot(tb), "README.md"))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	var blocks []string
 	var script []string
 	in := false
 	for _, line := range strings.Split(string(raw), "\n") {
 		trimmed := strings.TrimSpace(line)
-		if strings.HasPrefix(trimmed, "alias az=") {
+		switch {
+		case strings.HasPrefix(trimmed, "alias az="):
 			in = true
-			script = append(script, `az() { "$SCOPEVAULT_BIN" az "$@"; }`)
-			continue
-		}
-		if in && trimmed == "" {
-			break
-		}
-		if in {
+			script = []string{
+				`az() { "$SCOPEVAULT_BIN" az "$@"; }`,
+				`databricks() { "$SCOPEVAULT_BIN" databricks "$@"; }`,
+				`scopevault() { "$SCOPEVAULT_BIN" "$@"; }`,
+			}
+		case in && trimmed == "":
+			blocks = append(blocks, strings.Join(script, "\n"))
+			in = false
+		case in:
 			script = append(script, trimmed)
 		}
 	}
-	if len(script) < 3 {
-		t.Fatal("README has no az example starting with an alias line")
+	if in {
+		blocks = append(blocks, strings.Join(script, "\n"))
+	}
+	return blocks
+}
+
+// TestReadmeAzFlow runs the README's examples in bash exactly as written
+// (the aliases become functions calling the built binary), after sourcing
+// the env file, so the README cannot drift from what works: the az flow,
+// then the Key Vault-backed scope read through `scopevault run`.
+func TestReadmeAzFlow(t *testing.T) {
+	bash := requireTool(t, "bash")
+	blocks := readmeBlocks(t)
+	if len(blocks) != 2 {
+		t.Fatalf("README has %d examples starting with an alias line, want 2", len(blocks))
 	}
 	srv := MustServer(t)
 	env := MustEnvFile(t, srv.DataDir())
 	env["SCOPEVAULT_BIN"] = buildBinary(t)
 	env["SCOPEVAULT_CONFIG_DIR"] = t.TempDir()
-	run(t, t.TempDir(), environ(env), bash, "-euo", "pipefail", "-c", strings.Join(script, "\n"))
+	env["HOME"] = t.TempDir()
+	run(t, t.TempDir(), environ(env), bash, "-euo", "pipefail", "-c", blocks[0])
 	out := run(t, t.TempDir(), environ(env), env["SCOPEVAULT_BIN"], "az", "keyvault", "secret", "show", "--vault-name", "kv1", "-n", "db-password", "--query", "value", "-o", "tsv")
 	if strings.TrimSpace(out) != "hunter2" {
 		t.Fatalf("secret after the README flow: %q", out)
+	}
+	out = run(t, t.TempDir(), environ(env), bash, "-euo", "pipefail", "-c", blocks[1])
+	if strings.TrimSpace(out) != "[REDACTED]" {
+		t.Fatalf("the README's scope example printed %q, want [REDACTED]", out)
 	}
 }

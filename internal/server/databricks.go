@@ -23,6 +23,7 @@ func (s *Server) buildDatabricks() {
 	cfg := databricks.Config{Workspaces: w, Resolve: s.resolveWorkspace, Logger: s.cfg.Logger, Now: s.cfg.Now}
 	if s.Audit != nil {
 		cfg.Audit = s.Audit
+		w.Audit = s.Audit
 	}
 	s.databricks = databricks.New(cfg)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/audit"
 	"github.com/scopevault/scopevault/internal/identity"
 )
 
@@ -214,25 +215,60 @@ func wrapVaultError(sc *scopevault.SecretScope, verr error) error {
 }
 
 // vaultRead is the first half of every read: the vault, the AzureDatabricks
-// caller and the shared access path's decision for op.
-func (s *Service) vaultRead(ctx context.Context, sc *scopevault.SecretScope, op scopevault.Operation, key string) (context.Context, *scopevault.Vault, error) {
+// caller and the shared access path's decision for op. done records the
+// read in the audit log as the vault's own log would show it: a Key Vault
+// call by AzureDatabricks, allowed or refused and by which rule.
+func (s *Service) vaultRead(ctx context.Context, sc *scopevault.SecretScope, op scopevault.Operation, key string) (_ context.Context, _ *scopevault.Vault, done func(error), _ error) {
 	v, err := s.scopeVault(ctx, sc)
 	if err != nil {
-		return ctx, nil, err
+		return ctx, nil, nil, err
 	}
 	dbx, err := s.databricksCaller(ctx, v.TenantID)
 	if err != nil {
-		return ctx, nil, err
+		return ctx, nil, nil, err
 	}
 	ctx = controlPlaneContext(ctx)
 	d, err := s.Access.CheckVault(ctx, dbx, v, op, key)
 	if err != nil {
-		return ctx, nil, err
+		return ctx, nil, nil, err
+	}
+	done = func(err error) { s.auditVaultRead(ctx, op, v, dbx, key, d, err) }
+	if !d.Allowed {
+		err := scopevault.VaultDenial(d, dbx, v, op, scopevault.OriginFrom(ctx).RemoteAddr.Addr())
+		done(err)
+		return ctx, nil, nil, wrapVaultError(sc, err)
+	}
+	return ctx, v, done, nil
+}
+
+// auditVaultRead records one control-plane read of a vault. Never a value.
+func (s *Service) auditVaultRead(ctx context.Context, op scopevault.Operation, v *scopevault.Vault, dbx *scopevault.Caller, key string, d scopevault.Decision, err error) {
+	if s.Audit == nil {
+		return
+	}
+	rec := audit.Record{Time: s.now(), RequestID: scopevault.RequestIDFrom(ctx), Service: "keyvault",
+		Action: strings.TrimPrefix(string(op), "keyvault."), Principal: dbx.ObjectID, AppID: dbx.AppID,
+		Vault: v.Name, Key: key, Status: 200, Decision: "allow", Rule: d.Rule}
+	if o := scopevault.OriginFrom(ctx); o.RemoteAddr.IsValid() {
+		rec.SourceAddr = o.RemoteAddr.Addr().Unmap().String()
 	}
 	if !d.Allowed {
-		return ctx, nil, wrapVaultError(sc, scopevault.VaultDenial(d, dbx, v, op, scopevault.OriginFrom(ctx).RemoteAddr.Addr()))
+		rec.Decision = "deny"
 	}
-	return ctx, v, nil
+	if err != nil {
+		rec.ErrorCode = scopevault.ErrorReasonOf(err)
+		switch scopevault.ErrorCodeOf(err) {
+		case scopevault.EFORBIDDEN:
+			rec.Status = 403
+		case scopevault.ENOTFOUND:
+			rec.Status = 404
+		case scopevault.EINVALID:
+			rec.Status = 400
+		default:
+			rec.Status = 500
+		}
+	}
+	s.Audit.Record(rec)
 }
 
 // keyVaultGet reads a secret of an AZURE_KEYVAULT scope from its vault as
@@ -245,11 +281,12 @@ func (s *Service) keyVaultGet(ctx context.Context, sc *scopevault.SecretScope, k
 	if !scopevault.ValidSecretName(key) {
 		return nil, errKVParam("Invalid secret key '%s' for an Azure KeyVault-backed scope: Key Vault secret names have 1 to 127 letters, digits and dashes.", clip(key))
 	}
-	ctx, v, err := s.vaultRead(ctx, sc, scopevault.OpGetSecret, key)
+	ctx, v, done, err := s.vaultRead(ctx, sc, scopevault.OpGetSecret, key)
 	if err != nil {
 		return nil, err
 	}
 	sv, err := s.Vaults.Get(ctx, v, key, "")
+	done(err)
 	switch scopevault.ErrorCodeOf(err) {
 	case "":
 		return []byte(sv.Value), nil
@@ -265,7 +302,7 @@ func (s *Service) keyVaultGet(ctx context.Context, sc *scopevault.SecretScope, k
 // AzureDatabricks: every live secret the vault lists (disabled ones too,
 // as Key Vault's list shows them), with its current version's update time.
 func (s *Service) keyVaultList(ctx context.Context, sc *scopevault.SecretScope) ([]SecretMetadata, error) {
-	ctx, v, err := s.vaultRead(ctx, sc, scopevault.OpListSecrets, "")
+	ctx, v, done, err := s.vaultRead(ctx, sc, scopevault.OpListSecrets, "")
 	if err != nil {
 		return nil, err
 	}
@@ -274,6 +311,7 @@ func (s *Service) keyVaultList(ctx context.Context, sc *scopevault.SecretScope) 
 	for {
 		page, err := s.Vaults.ListSecrets(ctx, v, after, scopevault.MaxPageSize)
 		if err != nil {
+			done(err)
 			return nil, err
 		}
 		for _, sec := range page.Items {
@@ -284,6 +322,7 @@ func (s *Service) keyVaultList(ctx context.Context, sc *scopevault.SecretScope) 
 			out = append(out, m)
 		}
 		if page.Next == "" {
+			done(nil)
 			return out, nil
 		}
 		after = page.Next

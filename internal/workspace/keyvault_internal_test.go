@@ -2,12 +2,15 @@ package workspace
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/access"
+	"github.com/scopevault/scopevault/internal/audit"
 	"github.com/scopevault/scopevault/internal/authz"
 	"github.com/scopevault/scopevault/internal/barrier"
 	"github.com/scopevault/scopevault/internal/identity"
@@ -88,6 +91,18 @@ func mustKVFixture(t *testing.T) *kvFixture {
 	return f
 }
 
+// records keeps audit records in memory.
+type records struct {
+	mu  sync.Mutex
+	all []audit.Record
+}
+
+func (r *records) Record(rec audit.Record) {
+	r.mu.Lock()
+	r.all = append(r.all, rec)
+	r.mu.Unlock()
+}
+
 func meta(v *scopevault.Vault, dns string) *scopevault.KeyVaultMetadata {
 	return &scopevault.KeyVaultMetadata{ResourceID: v.ResourceID(), DNSName: dns}
 }
@@ -142,6 +157,8 @@ func TestPrepareKeyVaultScopeRefusals(t *testing.T) {
 func TestKeyVaultScopeOnRBACVault(t *testing.T) {
 	f := mustKVFixture(t)
 	ctx := context.Background()
+	rec := &records{}
+	f.svc.Audit = rec
 	// Both URL forms name the vault: Azure's and the local address.
 	for _, dns := range []string{"https://kv-rbac.vault.azure.net/", "https://" + f.rbac.Address + ":8443/"} {
 		if _, err := f.svc.prepareKeyVaultScope(ctx, f.reader, meta(f.rbac, dns)); err != nil {
@@ -183,6 +200,22 @@ func TestKeyVaultScopeOnRBACVault(t *testing.T) {
 	}
 	_, err = f.svc.keyVaultGet(ctx, sc, "db-password")
 	wantErr(t, err, "PERMISSION_DENIED", `"innererror":{"code":"SecretDisabled"}`)
+
+	// The vault's side of each read is audited as a Key Vault call by
+	// AzureDatabricks, with the decision and the rule that made it.
+	var lines []string
+	for _, r := range rec.all {
+		if r.Service != "keyvault" || r.AppID != scopevault.AzureDatabricksAppID || r.Principal != f.dbx.ObjectID || r.Vault != "kv-rbac" {
+			t.Errorf("record %+v", r)
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %d %s %s", r.Action, r.Key, r.Status, r.Decision, r.ErrorCode))
+	}
+	want := []string{"GetSecret db-password 403 deny ForbiddenByRbac", "ListSecrets  403 deny ForbiddenByRbac",
+		"GetSecret db-password 200 allow ", "ListSecrets  200 allow ", "GetSecret no-such-secret 404 allow SecretNotFound",
+		"GetSecret db-password 403 allow SecretDisabled"}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit records:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 // On an access-policy vault, creation by someone who may write the vault's

@@ -28,6 +28,7 @@ import (
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/access"
+	"github.com/scopevault/scopevault/internal/audit"
 	"github.com/scopevault/scopevault/internal/authz"
 	"github.com/scopevault/scopevault/internal/barrier"
 	"github.com/scopevault/scopevault/internal/identity"
@@ -49,6 +50,9 @@ type Service struct {
 	// Authz decides management actions (is an Entra caller an owner of the
 	// workspace; may a scope creator write a vault's access policies).
 	Authz *authz.Authorizer
+	// Audit takes the records of the control plane's own vault reads
+	// (Key Vault-backed scopes); nil keeps none.
+	Audit audit.Recorder
 	// RM holds the workspaces' ARM records.
 	RM *rm.Manager
 	// Now is the clock; tests replace it.
