@@ -433,3 +433,48 @@ func TestScopeLimits(t *testing.T) {
 		t.Fatal("the documented limits moved")
 	}
 }
+
+// Writers and readers at once: every write is seen by the next read (the
+// snapshot is rebuilt on the store's generation), and nothing races.
+func TestScopeConcurrentWritesAndReads(t *testing.T) {
+	f := mustScopeFixture(t, "premium")
+	ctx := context.Background()
+	f.mustScope(t, f.admin, workspace.NewScope{Name: "busy"})
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 5 {
+				key := fmt.Sprintf("g%d-k%d", g, i)
+				if _, err := f.svc.PutSecret(ctx, f.admin, "busy", key, []byte(key)); err != nil {
+					errs <- err
+					return
+				}
+				got, _, err := f.svc.GetSecret(ctx, f.admin, "busy", key)
+				if err != nil || string(got) != key {
+					errs <- fmt.Errorf("get %s after put: %q %v", key, got, err)
+					return
+				}
+				if g == 0 && i == 2 {
+					if _, err := f.svc.PutACL(ctx, f.admin, "busy", "data", "READ"); err != nil {
+						errs <- err
+						return
+					}
+					if _, _, err := f.svc.GetSecret(ctx, f.bob, "busy", key); err != nil {
+						errs <- fmt.Errorf("read right after the grant: %v", err)
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, _, err := f.svc.ListSecrets(ctx, f.admin, "busy")
+	if err != nil || len(list) != 40 {
+		t.Fatalf("list: %d secrets, %v", len(list), err)
+	}
+}
