@@ -51,6 +51,8 @@ func docScript(tb testing.TB, doc, heading string) string {
 // on an access-policy vault. Each step's outcome is checked in the output.
 func TestSeedWalkthrough(t *testing.T) {
 	bash := requireTool(t, "bash")
+	requireTool(t, "curl")
+	requireTool(t, "python3")
 	bin := buildBinary(t)
 	srv := MustServer(t)
 	env := MustEnvFile(t, srv.DataDir())
@@ -80,6 +82,7 @@ func TestSeedWalkthrough(t *testing.T) {
 		"refused: AzureDatabricks has no role yet",
 		"api-key",
 		"db-password",
+		"the API returns DB_PASSWORD: True",
 		"Fetched secret length: " + strconv.Itoa(len(password)),
 		"connecting with [REDACTED]",
 		"get\tlist",
@@ -124,6 +127,7 @@ func TestSeedWalkthrough(t *testing.T) {
 		"keyvault GetSecret kv-seed db-password 200 allow ",
 		"secrets createScope ap-scope  200 allow ",
 		"keyvault ListSecrets kv-seed-ap  200 allow ",
+		"keyvault GetSecret kv-seed-ap db-password 200 allow ",
 	} {
 		if !seen[want] {
 			t.Errorf("the audit log lacks %q; it has:\n%s", want, strings.Join(slices.Sorted(maps.Keys(seen)), "\n"))
