@@ -21,7 +21,13 @@ const FileName = "audit.log"
 const (
 	DefaultQueueSize = 8192
 	DefaultMaxWait   = 2 * time.Second
-	maxBatch         = 4096
+	// DefaultBatchWindow is how long the writer gathers records before one
+	// write and fsync. It bounds fsyncs to about 1/window per second: under
+	// load, syncing after every handful of records made the disk's journal
+	// compete with the requests for the CPU (the vault GET lost ~40% of its
+	// throughput at 64 connections on 2 cores).
+	DefaultBatchWindow = 10 * time.Millisecond
+	maxBatch           = 4096
 )
 
 // Options tune a Log; the zero value is the default.
@@ -31,7 +37,10 @@ type Options struct {
 	// MaxWait is how long Record waits for room in a full queue before it
 	// gives the record up, counting and logging the loss.
 	MaxWait time.Duration
-	Logger  *slog.Logger
+	// BatchWindow is how long the writer gathers records before it writes
+	// and syncs them; a Flush or Close ends the window at once.
+	BatchWindow time.Duration
+	Logger      *slog.Logger
 }
 
 // Log is the durable Recorder: an append-only JSON-lines file written by one
@@ -49,6 +58,7 @@ type Log struct {
 	f       *os.File
 	logger  *slog.Logger
 	maxWait time.Duration
+	window  time.Duration
 
 	// mu guards closed against Record sending on a closed queue.
 	mu     sync.RWMutex
@@ -88,6 +98,9 @@ func Open(path string, opt Options) (*Log, error) {
 	if opt.MaxWait <= 0 {
 		opt.MaxWait = DefaultMaxWait
 	}
+	if opt.BatchWindow <= 0 {
+		opt.BatchWindow = DefaultBatchWindow
+	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -105,6 +118,7 @@ func Open(path string, opt Options) (*Log, error) {
 		f:       f,
 		logger:  opt.Logger,
 		maxWait: opt.MaxWait,
+		window:  opt.BatchWindow,
 		queue:   make(chan entry, opt.QueueSize),
 		done:    make(chan struct{}),
 	}
@@ -253,6 +267,22 @@ func (l *Log) run() {
 			return
 		}
 		take(e)
+		// Gather what arrives within the window (or until a flush is
+		// asked for, or the batch is full), then write and sync once.
+		window := time.NewTimer(l.window)
+	gather:
+		for n < maxBatch && len(flushes) == 0 {
+			select {
+			case e, ok := <-l.queue:
+				if !ok {
+					break gather
+				}
+				take(e)
+			case <-window.C:
+				break gather
+			}
+		}
+		window.Stop()
 	drain:
 		for n < maxBatch {
 			select {

@@ -112,6 +112,27 @@ func TestLogFlushIsDurableWithoutClose(t *testing.T) {
 	}
 }
 
+// A Flush or Close ends the writer's gathering window at once: with a
+// window of an hour, records still reach the file when asked for.
+func TestLogFlushEndsTheBatchWindow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), audit.FileName)
+	l := MustOpen(t, path, audit.Options{BatchWindow: time.Hour})
+	l.Record(rec(0))
+	if err := l.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(MustRead(t, path, audit.Filter{}).Records); got != 1 {
+		t.Fatalf("after flush: got %d records, want 1", got)
+	}
+	l.Record(rec(1))
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(MustRead(t, path, audit.Filter{}).Records); got != 2 {
+		t.Fatalf("after close: got %d records, want 2", got)
+	}
+}
+
 // TestLogAppendsAcrossReopen, and a line torn by a crash (no newline, half a
 // record) costs only itself.
 func TestLogAppendsAcrossReopen(t *testing.T) {
