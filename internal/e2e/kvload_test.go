@@ -15,7 +15,7 @@ func TestKvloadCommand(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "kvload")
 	run(t, repoRoot(t), environ(nil), "go", "build", "-o", bin, "./bench/kvload")
 	out := run(t, t.TempDir(), environ(env), bin, "-c", "1,4", "-d", "200ms", "-n", "200")
-	for _, want := range []string{"conns", "healthz", "get-secret", "ratio"} {
+	for _, want := range []string{"conns", "healthz", "get-secret", "ratio", "scope-get", "scope/get"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("kvload output lacks %q:\n%s", want, out)
 		}
