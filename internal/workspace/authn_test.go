@@ -13,6 +13,7 @@ import (
 	"github.com/scopevault/scopevault/internal/authz"
 	"github.com/scopevault/scopevault/internal/barrier"
 	"github.com/scopevault/scopevault/internal/identity"
+	"github.com/scopevault/scopevault/internal/secrets"
 	"github.com/scopevault/scopevault/internal/store/sqlite"
 	"github.com/scopevault/scopevault/internal/workspace"
 )
@@ -53,7 +54,19 @@ type fixture struct {
 	pat   string                // admin's PAT
 }
 
-func mustFixture(tb testing.TB) *fixture {
+// engine is the workspace engine over real SQLite with its neighbours: a
+// directory with one tenant, an authorizer, the Key Vault engine and the
+// shared access pipeline, all on one injected clock.
+type engine struct {
+	svc    *workspace.Service
+	id     *identity.Service
+	authz  *authz.Authorizer
+	vaults *secrets.Engine
+	clock  *clock
+	tid    string
+}
+
+func mustEngine(tb testing.TB) *engine {
 	tb.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(filepath.Join(tb.TempDir(), "scopevault.db"))
@@ -77,18 +90,25 @@ func mustFixture(tb testing.TB) *fixture {
 	if _, err := id.EnsureTenant(ctx, tid, "test"); err != nil {
 		tb.Fatal(err)
 	}
+	vaults := secrets.New(st, b)
+	vaults.Now = c.Now
 	svc := workspace.New(st, b)
-	svc.Now = c.Now
-	svc.Identity = id
-	svc.Authz = az
+	svc.Now, svc.Identity, svc.Authz, svc.Vaults = c.Now, id, az, vaults
 	svc.Access = &access.Pipeline{Verifier: id, Authorizer: az}
-	f := &fixture{svc: svc, id: id, authz: az, clock: c}
-	f.ws = &scopevault.Workspace{Name: "ws1", SubscriptionID: scopevault.NewGUID(), ResourceGroup: "rg", TenantID: tid, SKU: "premium", WorkspaceID: 1234567890123456}
-	f.admin, _, err = id.CreateServicePrincipal(ctx, tid, "admin")
+	return &engine{svc: svc, id: id, authz: az, vaults: vaults, clock: c, tid: tid}
+}
+
+func mustFixture(tb testing.TB) *fixture {
+	tb.Helper()
+	e := mustEngine(tb)
+	f := &fixture{svc: e.svc, id: e.id, authz: e.authz, clock: e.clock}
+	f.ws = &scopevault.Workspace{Name: "ws1", SubscriptionID: scopevault.NewGUID(), ResourceGroup: "rg", TenantID: e.tid, SKU: "premium", WorkspaceID: 1234567890123456}
+	var err error
+	f.admin, _, err = e.id.CreateServicePrincipal(context.Background(), e.tid, "admin")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if f.pat, err = svc.BootstrapAdmin(ctx, f.ws, f.admin); err != nil {
+	if f.pat, err = e.svc.BootstrapAdmin(context.Background(), f.ws, f.admin); err != nil {
 		tb.Fatal(err)
 	}
 	return f

@@ -3,19 +3,15 @@ package workspace_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/scopevault/scopevault"
-	"github.com/scopevault/scopevault/internal/access"
 	"github.com/scopevault/scopevault/internal/authz"
-	"github.com/scopevault/scopevault/internal/barrier"
 	"github.com/scopevault/scopevault/internal/identity"
 	"github.com/scopevault/scopevault/internal/secrets"
-	"github.com/scopevault/scopevault/internal/store/sqlite"
 	"github.com/scopevault/scopevault/internal/workspace"
 )
 
@@ -43,35 +39,11 @@ type scopeFixture struct {
 func mustScopeFixture(tb testing.TB, sku string) *scopeFixture {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(filepath.Join(tb.TempDir(), "scopevault.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	b, err := barrier.Open(ctx, st, barrier.NewMasterKey())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c := &clock{t: time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC)}
-	id, err := identity.New(ctx, st, b)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	id.Now = c.Now
-	az := authz.New(st, b)
-	az.Now = c.Now
-	tid := scopevault.NewGUID()
-	if _, err := id.EnsureTenant(ctx, tid, "test"); err != nil {
-		tb.Fatal(err)
-	}
-	vaults := secrets.New(st, b)
-	vaults.Now = c.Now
-	svc := workspace.New(st, b)
-	svc.Now, svc.Identity, svc.Authz, svc.Vaults = c.Now, id, az, vaults
-	svc.Access = &access.Pipeline{Verifier: id, Authorizer: az}
-	f := &scopeFixture{svc: svc, id: id, authz: az, vaults: vaults, clock: c}
-	f.ws = &scopevault.Workspace{Name: "ws1", SubscriptionID: scopevault.NewGUID(), ResourceGroup: "rg", TenantID: tid, SKU: sku, WorkspaceID: 1234567890123456}
-	sp, _, err := id.CreateServicePrincipal(ctx, tid, "admin")
+	e := mustEngine(tb)
+	svc := e.svc
+	f := &scopeFixture{svc: svc, id: e.id, authz: e.authz, vaults: e.vaults, clock: e.clock}
+	f.ws = &scopevault.Workspace{Name: "ws1", SubscriptionID: scopevault.NewGUID(), ResourceGroup: "rg", TenantID: e.tid, SKU: sku, WorkspaceID: 1234567890123456}
+	sp, _, err := e.id.CreateServicePrincipal(ctx, e.tid, "admin")
 	if err != nil {
 		tb.Fatal(err)
 	}
