@@ -23,6 +23,7 @@ import (
 	"github.com/scopevault/scopevault/internal/rm"
 	"github.com/scopevault/scopevault/internal/secrets"
 	"github.com/scopevault/scopevault/internal/store/sqlite"
+	"github.com/scopevault/scopevault/internal/testkit"
 )
 
 const (
@@ -37,22 +38,7 @@ const (
 )
 
 // clock is an injectable time source shared by every service of an env.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+type clock = testkit.Clock
 
 // env is the ARM handler over real identity, authz, rm and secrets on a
 // SQLite file, served over TLS: one subscription with a resource group and
@@ -84,7 +70,7 @@ func MustEnv(tb testing.TB) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e := &env{clock: &clock{t: time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC)}}
+	e := &env{clock: testkit.NewClock(time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC))}
 	if e.id, err = identity.New(ctx, st, b); err != nil {
 		tb.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/scopevault/scopevault/internal/barrier"
 	"github.com/scopevault/scopevault/internal/store"
 	"github.com/scopevault/scopevault/internal/store/sqlite"
+	"github.com/scopevault/scopevault/internal/testkit"
 )
 
 const (
@@ -24,10 +25,7 @@ const (
 )
 
 // clock is an injectable time source; tests move it instead of sleeping.
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time          { return c.t }
-func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+type clock = testkit.Clock
 
 // MustAuthorizer returns an Authorizer over a real SQLite file and barrier.
 func MustAuthorizer(tb testing.TB) (*authz.Authorizer, *clock) {
@@ -48,7 +46,7 @@ func mustAuthorizerStore(tb testing.TB) (*authz.Authorizer, *clock, store.Store)
 		tb.Fatal(err)
 	}
 	a := authz.New(st, b)
-	c := &clock{t: time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC)}
+	c := testkit.NewClock(time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC))
 	a.Now = c.Now
 	return a, c, st
 }

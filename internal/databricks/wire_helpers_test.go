@@ -13,32 +13,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/config"
 	"github.com/scopevault/scopevault/internal/server"
+	"github.com/scopevault/scopevault/internal/testkit"
 )
 
 // clock is the server's injected time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+type clock = testkit.Clock
 
 // wire is a running server and an HTTPS client that trusts its CA and
 // reaches adb-<id>.<n>.azuredatabricks.net on the server's main address,
@@ -59,7 +44,7 @@ type wire struct {
 // when the test ends.
 func MustWire(tb testing.TB) *wire {
 	tb.Helper()
-	w := &wire{dir: tb.TempDir(), clock: &clock{t: time.Now().UTC().Truncate(time.Second)}}
+	w := &wire{dir: tb.TempDir(), clock: testkit.WallClock()}
 	w.start(tb)
 	return w
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/server"
+	"github.com/scopevault/scopevault/internal/testkit"
 )
 
 // Scopes and api-versions the RBAC tests speak.
@@ -53,24 +53,9 @@ func MustServerConfig(tb testing.TB, cfg server.Config) *server.Server {
 
 // clock is a settable time source for server.Config.Now. It starts at the
 // wall clock because MSAL checks token expiry against the wall clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = testkit.Clock
 
-func newClock() *clock { return &clock{t: time.Now().UTC().Truncate(time.Second)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *clock { return testkit.WallClock() }
 
 // sdkHTTP is an HTTP client trusting the server's CA, as SSL_CERT_FILE would.
 func sdkHTTP(srv *server.Server) *http.Client {

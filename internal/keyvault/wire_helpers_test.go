@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/scopevault/scopevault/internal/keyvault"
 	"github.com/scopevault/scopevault/internal/secrets"
 	"github.com/scopevault/scopevault/internal/server"
+	"github.com/scopevault/scopevault/internal/testkit"
 )
 
 // networkInfo is what every response from a loopback client must carry.
@@ -29,16 +29,7 @@ const networkInfo = "conn_type=Ipv4;addr=127.0.0.1;act_addr_fam=InterNetwork;"
 const defaultAPIVersion = "2026-04-01"
 
 // clock is the server's injected time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
+type clock = testkit.Clock
 
 // wire is a running server plus an HTTPS client that trusts its CA and
 // reaches <vault>.vault.azure.net:<port> on the server's main address.
@@ -55,7 +46,7 @@ type wire struct {
 // when the test ends.
 func MustWire(tb testing.TB) *wire {
 	tb.Helper()
-	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	c := testkit.WallClock()
 	srv, err := server.Start(context.Background(), server.Config{DataDir: tb.TempDir(), Port: 0, Now: c.Now})
 	if err != nil {
 		tb.Fatalf("start server: %v", err)

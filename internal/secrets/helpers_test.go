@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/scopevault/scopevault/internal/barrier"
 	"github.com/scopevault/scopevault/internal/secrets"
 	"github.com/scopevault/scopevault/internal/store/sqlite"
+	"github.com/scopevault/scopevault/internal/testkit"
 )
 
 const (
@@ -21,28 +21,7 @@ const (
 )
 
 // clock is the engine's injected time source; tests move it instead of sleeping.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+type clock = testkit.Clock
 
 // testEngine is an engine over a real SQLite file and a real barrier.
 type testEngine struct {
@@ -66,7 +45,7 @@ func MustEngine(tb testing.TB) *testEngine {
 		tb.Fatal(err)
 	}
 	e := secrets.New(st, b)
-	c := &clock{t: time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC)}
+	c := testkit.NewClock(time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC))
 	e.Now = c.Now
 	return &testEngine{Engine: e, clock: c, dir: dir}
 }

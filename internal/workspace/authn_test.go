@@ -4,7 +4,6 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/scopevault/scopevault/internal/identity"
 	"github.com/scopevault/scopevault/internal/secrets"
 	"github.com/scopevault/scopevault/internal/store/sqlite"
+	"github.com/scopevault/scopevault/internal/testkit"
 	"github.com/scopevault/scopevault/internal/workspace"
 )
 
@@ -25,22 +25,7 @@ const (
 	readerRoleID      = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+type clock = testkit.Clock
 
 // fixture is a workspace engine over real SQLite, with a directory, an
 // authorizer and the shared access pipeline.
@@ -78,7 +63,7 @@ func mustEngine(tb testing.TB) *engine {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c := &clock{t: time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC)}
+	c := testkit.NewClock(time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC))
 	id, err := identity.New(ctx, st, b)
 	if err != nil {
 		tb.Fatal(err)
