@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 )
 
 func newUpCommand() *cobra.Command {
-	var dataDir, host string
+	var dataDir, host, pprofAddr string
 	var port int
 	var verbose bool
 	var propagation time.Duration
@@ -24,8 +25,8 @@ func newUpCommand() *cobra.Command {
 		Long: `Start every part of scopevault in one process over TLS.
 
 The first start on a data directory creates a local CA, a tenant, a subscription,
-a bootstrap admin service principal and a default vault, and writes
-DIR/scopevault.env for clients. A restart on the same directory keeps everything.`,
+a bootstrap admin service principal, a default vault and a default premium
+Databricks workspace, and writes DIR/scopevault.env for clients. A restart on the same directory keeps everything.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			level := slog.LevelWarn
@@ -34,11 +35,22 @@ DIR/scopevault.env for clients. A restart on the same directory keeps everything
 			}
 			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 			ctx := cmd.Context()
+			var prof net.Listener
+			if pprofAddr != "" {
+				var err error
+				if prof, err = startPprof(pprofAddr); err != nil {
+					return err
+				}
+				defer prof.Close()
+			}
 			srv, err := server.Start(ctx, server.Config{DataDir: dataDir, Host: host, Port: port, Logger: logger, PropagationDelay: propagation})
 			if err != nil {
 				return err
 			}
 			printUp(cmd, srv)
+			if prof != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "  profiler:      http://%s/debug/pprof/\n", prof.Addr())
+			}
 			<-ctx.Done()
 			fmt.Fprintln(cmd.OutOrStdout(), "scopevault: shutting down")
 			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -50,6 +62,7 @@ DIR/scopevault.env for clients. A restart on the same directory keeps everything
 	cmd.Flags().IntVar(&port, "port", 8443, "port for every listener (0 picks a free one; 443 serves the real vault host names)")
 	cmd.Flags().StringVar(&host, "host", "127.0.0.1", "main listen address")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request (never secret values or tokens)")
+	cmd.Flags().StringVar(&pprofAddr, "pprof", "", "serve Go's profiler on this loopback HOST:PORT (off by default; docs/performance.md)")
 	cmd.Flags().DurationVar(&propagation, "role-propagation-delay", 0,
 		"how long a new role assignment takes to take effect, as Azure's RBAC caches do (e.g. 2m; 0 = at once)")
 	return cmd

@@ -2,6 +2,11 @@ package e2e
 
 import (
 	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -67,6 +72,39 @@ func TestUpFlags(t *testing.T) {
 	for what, secret := range map[string]string{"secret value": value, "admin token": admin, "sp token": token, "sp secret": fields[1], "admin secret": env["AZURE_CLIENT_SECRET"]} {
 		if strings.Contains(got, secret) {
 			t.Errorf("the request log contains the %s", what)
+		}
+	}
+}
+
+// TestUpPprof starts `scopevault up --pprof 127.0.0.1:PORT` as
+// docs/performance.md says and reads a profile with `go tool pprof`.
+func TestUpPprof(t *testing.T) {
+	bin := buildBinary(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	proc := startProcess(t, bin, t.TempDir(), nil, "--pprof", addr)
+	defer func() { proc.Process.Signal(syscall.SIGTERM); proc.Wait() }()
+	for _, profile := range []string{"heap", "block", "mutex"} {
+		resp, err := http.Get("http://" + addr + "/debug/pprof/" + profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s profile: HTTP %d", profile, resp.StatusCode)
+		}
+		file := filepath.Join(t.TempDir(), profile+".pb.gz")
+		if err := os.WriteFile(file, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out := run(t, t.TempDir(), environ(nil), "go", "tool", "pprof", "-top", bin, file)
+		if !strings.Contains(out, "flat") {
+			t.Fatalf("go tool pprof -top %s:\n%s", profile, out)
 		}
 	}
 }
