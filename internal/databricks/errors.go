@@ -1,12 +1,12 @@
 package databricks
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/scopevault/scopevault"
-	"github.com/scopevault/scopevault/internal/httpx"
 )
 
 // errorJSON is Databricks' error envelope. It never carries "details": the
@@ -82,7 +82,12 @@ func (h *Handler) writeError(w http.ResponseWriter, req *request, err error) {
 		body.Message = "Invalid access token."
 		w.Header().Set("X-Databricks-Reason-Phrase", body.Message)
 	}
-	httpx.WriteJSON(w, status, body)
+	// Exactly the bytes Databricks sends: compact JSON, no trailing newline
+	// (the legacy CLI prints an error body verbatim, as b'...').
+	raw, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(raw)
 }
 
 func formatID(id int64) string { return strconv.FormatInt(id, 10) }
