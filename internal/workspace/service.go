@@ -26,7 +26,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/access"
 	"github.com/scopevault/scopevault/internal/audit"
 	"github.com/scopevault/scopevault/internal/authz"
@@ -102,9 +101,4 @@ func putJSON(ctx context.Context, tx store.Tx, key string, v any) error {
 		return err
 	}
 	return tx.Put(ctx, key, raw)
-}
-
-// errNotBuilt marks a part of the engine still being written.
-func errNotBuilt(what string) error {
-	return scopevault.Errorf(scopevault.EINVALID, "NOT_IMPLEMENTED", "%s is not implemented yet.", what)
 }
