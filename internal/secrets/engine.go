@@ -33,11 +33,14 @@ type Engine struct {
 	Now func() time.Time
 
 	vaults store.Cached[*vaultIndex]
+	// cache keeps sealed secrets read by Get (cache.go).
+	cache *store.ReadCache[secretEntry]
 }
 
 // New returns an engine over st, sealing values with b.
 func New(st store.Store, b *barrier.Barrier) *Engine {
-	return &Engine{store: st, barrier: b, Now: time.Now}
+	return &Engine{store: st, barrier: b, Now: time.Now,
+		cache: store.NewReadCache(st, DefaultCacheBytes, cacheEntryOf, entrySize)}
 }
 
 func (e *Engine) now() time.Time { return e.Now().UTC().Truncate(time.Second) }

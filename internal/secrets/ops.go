@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"time"
 	"unicode/utf8"
@@ -103,26 +102,7 @@ func (e *Engine) Get(ctx context.Context, v *scopevault.Vault, name, version str
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
-	var out scopevault.SecretValue
-	err := e.view(ctx, func(tx store.Tx) error {
-		s, ver, err := e.activeVersion(ctx, tx, v, name, version)
-		if err != nil {
-			return err
-		}
-		if !ver.Enabled {
-			return scopevault.Errorf(scopevault.EFORBIDDEN, "SecretDisabled", "Operation get is not allowed on a disabled secret.")
-		}
-		raw, err := tx.Get(ctx, valueKey(v.Name, name, ver.Version))
-		if err != nil {
-			return fmt.Errorf("secrets: value of %s/%s: %w", name, ver.Version, err)
-		}
-		out = scopevault.SecretValue{Secret: s, Version: ver, Value: string(raw)}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return e.getCached(ctx, v, name, version)
 }
 
 // activeVersion finds a non-deleted secret's version ("" = current).

@@ -54,6 +54,13 @@ type Store interface {
 	// stale. A backend shared by several processes must also count the other
 	// processes' commits.
 	Generation(segment string) uint64
+	// Watch registers fn to be told, after every committed Update that wrote
+	// anything and before that Update returns, the keys it wrote (Put or
+	// Delete). Read caches use it to drop what a write changed before the
+	// write is acknowledged. fn runs on the committing goroutine and must be
+	// quick; it must not call the store. A backend shared by several
+	// processes must also report the other processes' commits.
+	Watch(fn func(keys []string))
 }
 
 // Tx is a transaction. It must not be used after its View/Update returns.

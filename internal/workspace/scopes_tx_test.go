@@ -101,7 +101,10 @@ func TestScopeGetTransactions(t *testing.T) {
 	if _, err := svc.PutSecret(ctx, admin, "dbx", "db-password", []byte(testValue)); err != nil {
 		t.Fatal(err)
 	}
-	for _, scope := range []string{"dbx", "kv"} {
+	// A Databricks-backed get reads its sealed value in one view; a Key
+	// Vault-backed get of an unchanged secret is served by the engine's read
+	// cache of sealed records, with no transaction at all.
+	for scope, wantViews := range map[string]int64{"dbx": 1, "kv": 0} {
 		t.Run("ok/"+scope, func(t *testing.T) {
 			// Warm the caches (the directory and the scopes are rebuilt after
 			// the writes above).
@@ -118,8 +121,8 @@ func TestScopeGetTransactions(t *testing.T) {
 			if _, _, err := svc.GetSecret(ctx, admin, scope, "db-password"); err != nil {
 				t.Fatal(err)
 			}
-			if got := st.views.Load() - views; got != 1 {
-				t.Errorf("views per authenticated get: %d, want 1", got)
+			if got := st.views.Load() - views; got != wantViews {
+				t.Errorf("views per authenticated get: %d, want %d", got, wantViews)
 			}
 			if got := st.updates.Load() - updates; got != 0 {
 				t.Errorf("updates per get: %d, want 0", got)

@@ -31,8 +31,9 @@ type Store struct {
 	// when its ctx ends.
 	writeSlot chan struct{}
 	// gens counts commits per top-level key segment (see store.Store.Generation).
-	gensMu sync.Mutex
-	gens   map[string]uint64
+	gensMu   sync.Mutex
+	gens     map[string]uint64
+	watchers []func(keys []string)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -70,11 +71,30 @@ func (s *Store) Generation(segment string) uint64 {
 	return s.gens[segment]
 }
 
-func (s *Store) bump(segments map[string]bool) {
+// Watch registers fn to be told the keys of every commit (store.Store.Watch).
+func (s *Store) Watch(fn func(keys []string)) {
 	s.gensMu.Lock()
 	defer s.gensMu.Unlock()
-	for seg := range segments {
+	s.watchers = append(s.watchers, fn)
+}
+
+// committed moves the generations of the segments keys belong to, then
+// tells the watchers, all before the Update returns.
+func (s *Store) committed(keys []string) {
+	s.gensMu.Lock()
+	seen := ""
+	for _, k := range keys {
+		seg := store.Segment(k)
+		if seg == seen {
+			continue
+		}
+		seen = seg
 		s.gens[seg]++
+	}
+	watchers := s.watchers
+	s.gensMu.Unlock()
+	for _, fn := range watchers {
+		fn(keys)
 	}
 }
 
@@ -145,7 +165,7 @@ func (s *Store) run(ctx context.Context, begin string, readOnly bool, fn func(st
 	}
 	clean = true
 	if end == "COMMIT" && len(t.touched) > 0 {
-		s.bump(t.touched)
+		s.committed(t.touched)
 	}
 	return ferr
 }
@@ -159,15 +179,10 @@ type querier interface {
 type tx struct {
 	q        querier
 	readOnly bool
-	touched  map[string]bool // segments written
+	touched  []string // keys written, in order (repeats possible)
 }
 
-func (t *tx) touch(key string) {
-	if t.touched == nil {
-		t.touched = map[string]bool{}
-	}
-	t.touched[store.Segment(key)] = true
-}
+func (t *tx) touch(key string) { t.touched = append(t.touched, key) }
 
 var errReadOnly = errors.New("sqlite: write in a read-only transaction")
 

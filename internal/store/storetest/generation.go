@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/scopevault/scopevault/internal/store"
@@ -53,5 +54,34 @@ func mustUpdate(t *testing.T, st store.Store, fn func(store.Tx) error) {
 	t.Helper()
 	if err := st.Update(context.Background(), fn); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testWatch: a watcher hears the keys of each committed write before the
+// Update returns, and nothing of reads or failed updates. Read caches rely
+// on it to drop what a write changed before the write is acknowledged.
+func testWatch(t *testing.T, st store.Store) {
+	ctx := context.Background()
+	var heard [][]string
+	st.Watch(func(keys []string) { heard = append(heard, append([]string(nil), keys...)) })
+	mustUpdate(t, st, func(tx store.Tx) error {
+		if err := tx.Put(ctx, "a/x", []byte("1")); err != nil {
+			return err
+		}
+		return tx.Delete(ctx, "b/y")
+	})
+	if len(heard) != 1 || !slices.Contains(heard[0], "a/x") || !slices.Contains(heard[0], "b/y") {
+		t.Fatalf("after a commit writing a/x and deleting b/y, the watcher heard %q", heard)
+	}
+	_ = st.View(ctx, func(tx store.Tx) error { _, err := tx.Get(ctx, "a/x"); return err })
+	_ = st.Update(ctx, func(tx store.Tx) error {
+		if err := tx.Put(ctx, "a/z", []byte("2")); err != nil {
+			return err
+		}
+		return errBoom
+	})
+	mustUpdate(t, st, func(tx store.Tx) error { _, err := tx.Get(ctx, "a/x"); return err })
+	if len(heard) != 1 {
+		t.Fatalf("a View, a failed Update and a read-only Update were reported: %q", heard[1:])
 	}
 }

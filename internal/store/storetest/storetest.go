@@ -40,6 +40,7 @@ func RunWithReopen(t *testing.T, open func(t *testing.T) store.Store, reopen fun
 	t.Run("ConcurrentCounter", func(t *testing.T) { testConcurrentCounter(t, newStore(t)) })
 	t.Run("ConsistentSnapshot", func(t *testing.T) { testConsistentSnapshot(t, newStore(t)) })
 	t.Run("Generation", func(t *testing.T) { testGeneration(t, newStore(t)) })
+	t.Run("Watch", func(t *testing.T) { testWatch(t, newStore(t)) })
 	t.Run("Reopen", func(t *testing.T) {
 		if reopen == nil {
 			t.Skip("the backend gave no reopen hook")
