@@ -2,11 +2,12 @@ package secrets
 
 import (
 	"context"
-	"encoding/json"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
 	"strings"
+	"time"
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/store"
@@ -15,18 +16,22 @@ import (
 // DefaultCacheBytes bounds the read cache of sealed secrets.
 const DefaultCacheBytes = 32 << 20
 
-// secretEntry is what the read cache keeps of one secret, exactly as
-// stored: the sealed record and the sealed values of the versions read so
-// far. Nothing in it is readable without the barrier; every hit opens it
-// again, so the cache never holds a secret value in clear.
+// secretEntry is what the read cache keeps of one secret: whether it is
+// live, its current version's id, and for each version read so far a
+// sealed bundle (the version's metadata, the secret's name and the value,
+// sealed by the barrier under a cache path). Ids are names, not secrets;
+// everything else is opened again on every hit, so the cache never holds a
+// value or a record in clear, and a hit decodes one version, not the
+// secret's whole version list.
 type secretEntry struct {
-	rec    []byte            // the sealed record; nil: no such secret
-	values map[string][]byte // version (as stored) -> sealed value
+	live     bool
+	current  string            // the current version's id, as stored
+	versions map[string][]byte // lower-cased version id -> sealed bundle
 }
 
 func entrySize(e secretEntry) int {
-	n := 64 + len(e.rec)
-	for k, v := range e.values {
+	n := 64 + len(e.current)
+	for k, v := range e.versions {
 		n += 48 + len(k) + len(v)
 	}
 	return n
@@ -61,9 +66,10 @@ func entryKey(vault, name string) string {
 	return scopevault.VaultKey(vault) + "/" + scopevault.SecretKey(name)
 }
 
-// getCached is Get through the read cache: a hit opens the cached record
-// and value; a miss reads both in one read transaction and fills the cache
-// with what it read, so an entry is always one snapshot of the store.
+// getCached is Get through the read cache: a hit opens the version's
+// sealed bundle; a miss reads the record and the value in one read
+// transaction, answers from them and fills the cache with what it read, so
+// an entry is always one snapshot of the store.
 func (e *Engine) getCached(ctx context.Context, v *scopevault.Vault, name, version string) (*scopevault.SecretValue, error) {
 	ek := entryKey(v.Name, name)
 	if ent, ok := e.cache.Get(ek); ok {
@@ -72,99 +78,99 @@ func (e *Engine) getCached(ctx context.Context, v *scopevault.Vault, name, versi
 		}
 	}
 	t := e.cache.Ticket(ek)
-	var ent secretEntry
-	var verKey string
-	err := e.store.View(ctx, func(tx store.Tx) error {
-		raw, err := tx.Get(ctx, secretKey(v.Name, name))
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		ent.rec = raw
-		s, err := e.openSecret(v.Name, name, raw)
-		if err != nil {
+	var s *scopevault.Secret
+	var plain []byte
+	err := e.view(ctx, func(tx store.Tx) error {
+		var err error
+		if s, err = e.loadSecret(ctx, tx, v.Name, name); err != nil || s == nil {
 			return err
 		}
 		ver := pickVersion(s, version)
-		if ver == nil {
+		if ver == nil || !ver.Enabled {
 			return nil
 		}
-		val, err := tx.Get(ctx, valueKey(v.Name, name, ver.Version))
-		if err != nil {
+		if plain, err = tx.Get(ctx, valueKey(v.Name, name, ver.Version)); err != nil {
 			return fmt.Errorf("secrets: value of %s/%s: %w", name, ver.Version, err)
 		}
-		verKey = ver.Version
-		ent.values = map[string][]byte{verKey: val}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	id := name
+	if version != "" {
+		id = name + "/" + version
+	}
+	// An absent record is not cached (nor one past its purge date, which
+	// loadSecret reads as absent); a soft-deleted one is, as not live.
+	if s == nil {
+		return nil, notFound(id)
+	}
+	if s.Deleted != nil {
+		e.cache.Fill(t, func(secretEntry, bool) secretEntry { return secretEntry{} })
+		return nil, notFound(id)
+	}
+	ver := pickVersion(s, version)
+	if ver == nil {
+		return nil, notFound(id)
+	}
+	cur := s.Current()
+	sealed := e.barrier.Seal(cachePath(v.Name, name, ver.Version), encodeBundle(s.Name, ver, plain))
 	e.cache.Fill(t, func(old secretEntry, ok bool) secretEntry {
-		if ok && verKey != "" && string(old.rec) == string(ent.rec) {
-			merged := secretEntry{rec: old.rec, values: maps.Clone(old.values)}
-			merged.values[verKey] = ent.values[verKey]
-			return merged
+		ent := secretEntry{live: true, current: cur.Version, versions: map[string][]byte{}}
+		if ok && old.live && old.current == cur.Version {
+			maps.Copy(ent.versions, old.versions)
 		}
+		ent.versions[strings.ToLower(ver.Version)] = sealed
 		return ent
 	})
-	out, done, err := e.fromEntry(v, name, version, ent)
-	if !done && err == nil {
-		// The record names a version whose value the same snapshot lacked.
-		err = fmt.Errorf("secrets: value of %s/%s: %w", name, version, store.ErrNotFound)
+	if !ver.Enabled {
+		return nil, errDisabled()
 	}
-	return out, err
+	return &scopevault.SecretValue{Secret: &scopevault.Secret{Vault: s.Vault, Name: s.Name, Versions: []scopevault.SecretVersion{*ver}},
+		Version: ver, Value: string(plain)}, nil
+}
+
+func errDisabled() error {
+	return scopevault.Errorf(scopevault.EFORBIDDEN, "SecretDisabled", "Operation get is not allowed on a disabled secret.")
+}
+
+// cachePath is the associated data a cached bundle is sealed under: apart
+// from every stored key, so a bundle can never be opened as stored data.
+func cachePath(vault, name, version string) string {
+	return "cache/" + valueKey(vault, name, strings.ToLower(version))
 }
 
 // fromEntry answers Get from an entry. done is false when the entry lacks
-// the value of the version asked for.
+// the version asked for.
 func (e *Engine) fromEntry(v *scopevault.Vault, name, version string, ent secretEntry) (*scopevault.SecretValue, bool, error) {
 	id := name
 	if version != "" {
 		id = name + "/" + version
 	}
-	if ent.rec == nil {
+	if !ent.live {
 		return nil, true, notFound(id)
 	}
-	s, err := e.openSecret(v.Name, name, ent.rec)
-	if err != nil {
-		return nil, true, err
+	if version == "" {
+		version = ent.current
 	}
-	if e.expired(s) || s.Deleted != nil {
-		return nil, true, notFound(id)
-	}
-	ver := pickVersion(s, version)
-	if ver == nil {
-		return nil, true, notFound(id)
-	}
-	if !ver.Enabled {
-		return nil, true, scopevault.Errorf(scopevault.EFORBIDDEN, "SecretDisabled", "Operation get is not allowed on a disabled secret.")
-	}
-	sealed, ok := ent.values[ver.Version]
+	sealed, ok := ent.versions[strings.ToLower(version)]
 	if !ok {
 		return nil, false, nil
 	}
-	vk := valueKey(v.Name, name, ver.Version)
-	plain, err := e.barrier.Open(vk, sealed)
+	raw, err := e.barrier.Open(cachePath(v.Name, name, version), sealed)
 	if err != nil {
 		return nil, true, err
 	}
-	return &scopevault.SecretValue{Secret: s, Version: ver, Value: string(plain)}, true, nil
-}
-
-// openSecret opens and decodes a sealed record.
-func (e *Engine) openSecret(vault, name string, sealed []byte) (*scopevault.Secret, error) {
-	plain, err := e.barrier.Open(secretKey(vault, name), sealed)
+	canon, ver, value, err := decodeBundle(raw)
 	if err != nil {
-		return nil, err
+		return nil, true, err
 	}
-	var s scopevault.Secret
-	if err := json.Unmarshal(plain, &s); err != nil {
-		return nil, err
+	if !ver.Enabled {
+		return nil, true, errDisabled()
 	}
-	return &s, nil
+	s := &scopevault.Secret{Vault: v.Name, Name: canon, Versions: []scopevault.SecretVersion{*ver}}
+	return &scopevault.SecretValue{Secret: s, Version: &s.Versions[0], Value: value}, true, nil
 }
 
 // pickVersion is the version asked for ("" = current) of a live secret, or nil.
@@ -176,4 +182,113 @@ func pickVersion(s *scopevault.Secret, version string) *scopevault.SecretVersion
 		return s.Current()
 	}
 	return s.Version(version)
+}
+
+// A bundle is encoded compactly, so that a hit costs one AES-GCM open and
+// no JSON: strings as uvarint length and bytes, times as varint Unix
+// seconds and uvarint nanoseconds (UTC).
+func encodeBundle(name string, ver *scopevault.SecretVersion, value []byte) []byte {
+	b := make([]byte, 0, 96+len(name)+len(ver.Version)+len(ver.ContentType)+len(ver.Previous)+len(value))
+	str := func(s string) { b = binary.AppendUvarint(b, uint64(len(s))); b = append(b, s...) }
+	tm := func(t time.Time) {
+		b = binary.AppendVarint(b, t.Unix())
+		b = binary.AppendUvarint(b, uint64(t.Nanosecond()))
+	}
+	str(name)
+	str(ver.Version)
+	str(ver.ContentType)
+	str(ver.Previous)
+	var flags byte
+	if ver.Enabled {
+		flags |= 1
+	}
+	if ver.NotBefore != nil {
+		flags |= 2
+	}
+	if ver.Expires != nil {
+		flags |= 4
+	}
+	b = append(b, flags)
+	if ver.NotBefore != nil {
+		tm(*ver.NotBefore)
+	}
+	if ver.Expires != nil {
+		tm(*ver.Expires)
+	}
+	tm(ver.Created)
+	tm(ver.Updated)
+	b = binary.AppendUvarint(b, uint64(len(ver.Tags)))
+	for k, v := range ver.Tags {
+		str(k)
+		str(v)
+	}
+	b = binary.AppendUvarint(b, uint64(len(value)))
+	return append(b, value...)
+}
+
+var errBadBundle = errors.New("secrets: damaged cache bundle")
+
+func decodeBundle(b []byte) (name string, ver *scopevault.SecretVersion, value string, err error) {
+	bad := false
+	uv := func() uint64 {
+		n, k := binary.Uvarint(b)
+		if k <= 0 {
+			bad = true
+			return 0
+		}
+		b = b[k:]
+		return n
+	}
+	str := func() string {
+		n := uv()
+		if bad || n > uint64(len(b)) {
+			bad = true
+			return ""
+		}
+		s := string(b[:n])
+		b = b[n:]
+		return s
+	}
+	tm := func() time.Time {
+		sec, k := binary.Varint(b)
+		if k <= 0 {
+			bad = true
+			return time.Time{}
+		}
+		b = b[k:]
+		return time.Unix(sec, int64(uv())).UTC()
+	}
+	ver = &scopevault.SecretVersion{}
+	name = str()
+	ver.Version, ver.ContentType, ver.Previous = str(), str(), str()
+	if bad || len(b) == 0 {
+		return "", nil, "", errBadBundle
+	}
+	flags := b[0]
+	b = b[1:]
+	ver.Enabled = flags&1 != 0
+	if flags&2 != 0 {
+		t := tm()
+		ver.NotBefore = &t
+	}
+	if flags&4 != 0 {
+		t := tm()
+		ver.Expires = &t
+	}
+	ver.Created, ver.Updated = tm(), tm()
+	if n := uv(); n > 0 && !bad {
+		if n > uint64(len(b)) {
+			return "", nil, "", errBadBundle
+		}
+		ver.Tags = make(map[string]string, n)
+		for range n {
+			k := str()
+			ver.Tags[k] = str()
+		}
+	}
+	value = str()
+	if bad {
+		return "", nil, "", errBadBundle
+	}
+	return name, ver, value, nil
 }

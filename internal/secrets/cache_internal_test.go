@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/barrier"
@@ -41,14 +44,59 @@ func TestCacheHoldsSealedOnly(t *testing.T) {
 		t.Fatalf("cache entries after a get: %d, want 1", e.cache.Len())
 	}
 	e.cache.Each(func(_ string, ent secretEntry) {
-		all := [][]byte{ent.rec}
-		for _, v := range ent.values {
+		var all [][]byte
+		for _, v := range ent.versions {
 			all = append(all, v)
+		}
+		if len(all) == 0 {
+			t.Fatal("no bundle cached")
 		}
 		for _, raw := range all {
 			if bytes.Contains(raw, []byte(value)) || bytes.Contains(raw, []byte("tag-canary-91b2")) {
 				t.Fatal("the read cache holds a value or a record in clear")
 			}
+		}
+	})
+}
+
+func TestBundleRoundTrip(t *testing.T) {
+	at := func(sec int64) *time.Time { t := time.Unix(sec, 0).UTC(); return &t }
+	tests := []struct {
+		name  string
+		ver   scopevault.SecretVersion
+		value string
+	}{
+		{"ok/minimal", scopevault.SecretVersion{Version: "abc", Created: *at(1), Updated: *at(2)}, ""},
+		{"ok/everything", scopevault.SecretVersion{Version: "0123456789abcdef0123456789abcdef", Enabled: true,
+			NotBefore: at(-5), Expires: at(1 << 40), Created: *at(1_700_000_000), Updated: *at(1_800_000_000),
+			ContentType: "text/plain; charset=utf-8", Tags: map[string]string{"a": "1", "é": ""}, Previous: "prev"},
+			strings.Repeat("v\x00é", 1000)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			name, ver, value, err := decodeBundle(encodeBundle("Name-1", &tt.ver, []byte(tt.value)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name != "Name-1" || value != tt.value || !reflect.DeepEqual(*ver, tt.ver) {
+				t.Fatalf("round trip: %q %+v, want %+v", name, *ver, tt.ver)
+			}
+		})
+	}
+}
+
+// FuzzDecodeBundle: any bytes decode to a bundle or an error, never a panic
+// or a huge allocation.
+func FuzzDecodeBundle(f *testing.F) {
+	now := time.Unix(1_700_000_000, 0).UTC()
+	f.Add(encodeBundle("n", &scopevault.SecretVersion{Version: "v", Enabled: true, Created: now, Updated: now,
+		Tags: map[string]string{"k": "v"}, NotBefore: &now}, []byte("value")))
+	f.Add([]byte{})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, ver, _, err := decodeBundle(b)
+		if err == nil && ver == nil {
+			t.Fatal("no error and no version")
 		}
 	})
 }
