@@ -32,18 +32,17 @@ type request struct {
 // request whatever its outcome.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, reqID := httpx.EnsureRequestID(r)
+	// The fixed headers are shared, pre-canonicalized slices: no per-request
+	// canonicalization or allocation (nothing appends to or edits them in place).
 	hdr := w.Header()
-	hdr.Set("Cache-Control", "no-cache")
-	hdr.Set("Pragma", "no-cache")
-	hdr.Set("Expires", "-1")
-	hdr.Set("x-ms-request-id", reqID)
-	if id := r.Header.Get("x-ms-client-request-id"); id != "" {
-		hdr.Set("x-ms-client-request-id", id)
+	for _, kv := range fixedHeaders {
+		hdr[kv.key] = kv.val
 	}
-	hdr.Set("x-ms-keyvault-service-version", "1.9.0.0-scopevault")
-	hdr.Set("x-ms-keyvault-network-info", networkInfo(r))
-	hdr.Set("Strict-Transport-Security", "max-age=31536000;includeSubDomains")
-	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr["X-Ms-Request-Id"] = []string{reqID}
+	if id := r.Header["X-Ms-Client-Request-Id"]; len(id) > 0 && id[0] != "" {
+		hdr["X-Ms-Client-Request-Id"] = id[:1:1]
+	}
+	hdr["X-Ms-Keyvault-Network-Info"] = []string{networkInfo(r)}
 
 	req := &request{r: r, base: baseURL(r)}
 	req.sw.ResponseWriter = w
@@ -51,6 +50,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(&req.sw, req, err)
 	}
 	h.record(req)
+}
+
+// fixedHeaders are on every data-plane response, as Key Vault sends them.
+var fixedHeaders = []struct {
+	key string
+	val []string
+}{
+	{"Cache-Control", []string{"no-cache"}},
+	{"Pragma", []string{"no-cache"}},
+	{"Expires", []string{"-1"}},
+	{"X-Ms-Keyvault-Service-Version", []string{"1.9.0.0-scopevault"}},
+	{"Strict-Transport-Security", []string{"max-age=31536000;includeSubDomains"}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
 }
 
 // networkInfo is the x-ms-keyvault-network-info value: the client address as

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -76,6 +77,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control.ServeHTTP(sw, r)
 	}
 	// The access log names the path only: no query, no headers, no body.
+	// Its arguments are built only when it is on (up -v).
+	if !s.cfg.Logger.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
 	s.cfg.Logger.Info("request", "method", r.Method, "host", r.Host, "path", r.URL.Path,
 		"status", sw.status, "client", o.RemoteAddr.String(), "duration", time.Since(start).Round(time.Microsecond).String(),
 		"request_id", reqID)
