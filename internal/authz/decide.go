@@ -3,6 +3,7 @@ package authz
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/scopevault/scopevault"
@@ -122,9 +123,9 @@ func (a *Authorizer) decideRBAC(ctx context.Context, caller *scopevault.Caller, 
 	if err != nil {
 		return scopevault.Decision{}, err
 	}
-	for i := range snap.assignments {
+	for _, i := range snap.candidates(caller) {
 		ra := &snap.assignments[i]
-		if !principalMatches(caller, ra.PrincipalID) || !IsAncestorOrSelf(ra.Scope, resource) ||
+		if !IsAncestorOrSelf(ra.Scope, resource) ||
 			!ra.Seeded && now.Before(ra.Created.Add(a.PropagationDelay)) {
 			continue
 		}
@@ -152,21 +153,26 @@ func AssignmentID(ra scopevault.RoleAssignment) string {
 	return strings.TrimRight(ra.Scope, "/") + "/providers/Microsoft.Authorization/roleAssignments/" + ra.Name
 }
 
-// principalMatches: the assignment is to the caller or to one of its groups
-// (GroupIDs are already transitive, resolved by identity).
-func principalMatches(c *scopevault.Caller, principalID string) bool {
-	if principalID == "" {
-		return false
-	}
-	if strings.EqualFold(principalID, c.ObjectID) {
-		return true
-	}
-	for _, g := range c.GroupIDs {
-		if strings.EqualFold(principalID, g) {
-			return true
+// candidates are the indexes, in snapshot order, of the assignments to the
+// caller or to one of its groups (GroupIDs are already transitive, resolved
+// by identity): a decision looks at those only, not at every assignment.
+func (s *rbacSnapshot) candidates(c *scopevault.Caller) []int {
+	var out []int
+	add := func(principalID string) {
+		if principalID != "" {
+			out = append(out, s.byPrincipal[strings.ToLower(principalID)]...)
 		}
 	}
-	return false
+	add(c.ObjectID)
+	for _, g := range c.GroupIDs {
+		add(g)
+	}
+	if len(c.GroupIDs) > 0 {
+		// Snapshot order keeps which of equally specific grants is reported.
+		slices.Sort(out)
+		out = slices.Compact(out)
+	}
+	return out
 }
 
 // grants reports whether some permission block of r allows action: a
@@ -208,18 +214,24 @@ func anyMatch(patterns []string, action string) bool {
 type rbacSnapshot struct {
 	assignments []scopevault.RoleAssignment
 	roles       map[string]role // by role GUID; dangling roles are absent
+	// byPrincipal indexes assignments by lower-cased principal id.
+	byPrincipal map[string][]int
 }
 
 func (a *Authorizer) snapshot(ctx context.Context) (*rbacSnapshot, error) {
 	return a.cache.Get(a.st, "authz", func() (*rbacSnapshot, error) {
-		snap := &rbacSnapshot{roles: map[string]role{}}
+		snap := &rbacSnapshot{roles: map[string]role{}, byPrincipal: map[string][]int{}}
 		err := a.view(ctx, func(tx store.Tx) error {
 			all, err := listJSON[scopevault.RoleAssignment](ctx, tx, assignmentsPrefix)
 			if err != nil {
 				return err
 			}
 			snap.assignments = all
-			for _, ra := range all {
+			for i, ra := range all {
+				if ra.PrincipalID != "" {
+					p := strings.ToLower(ra.PrincipalID)
+					snap.byPrincipal[p] = append(snap.byPrincipal[p], i)
+				}
 				if _, done := snap.roles[ra.RoleDefinitionID]; done {
 					continue
 				}
@@ -235,4 +247,21 @@ func (a *Authorizer) snapshot(ctx context.Context) (*rbacSnapshot, error) {
 		})
 		return snap, err
 	})
+}
+
+// principalMatches: an access policy or assignment names the caller or one
+// of its groups (GroupIDs are already transitive, resolved by identity).
+func principalMatches(c *scopevault.Caller, principalID string) bool {
+	if principalID == "" {
+		return false
+	}
+	if strings.EqualFold(principalID, c.ObjectID) {
+		return true
+	}
+	for _, g := range c.GroupIDs {
+		if strings.EqualFold(principalID, g) {
+			return true
+		}
+	}
+	return false
 }

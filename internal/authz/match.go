@@ -73,8 +73,15 @@ func IsAncestorOrSelf(ancestor, scope string) bool {
 	if !strings.HasPrefix(ancestor, "/") || !strings.HasPrefix(scope, "/") {
 		return false
 	}
-	a := []rune(strings.TrimRight(ancestor, "/"))
-	s := []rune(strings.TrimRight(scope, "/"))
+	as, ss := strings.TrimRight(ancestor, "/"), strings.TrimRight(scope, "/")
+	if isASCII(as) && isASCII(ss) {
+		// The common case, without converting to runes.
+		if len(ss) < len(as) || !strings.EqualFold(as, ss[:len(as)]) {
+			return false
+		}
+		return len(as) == 0 || len(ss) == len(as) || ss[len(as)] == '/'
+	}
+	a, s := []rune(as), []rune(ss)
 	if len(a) == 0 {
 		return true
 	}
@@ -98,4 +105,13 @@ func scopeDepth(scope string) int {
 // sameScope compares two scopes the way ARM identifies them.
 func sameScope(a, b string) bool {
 	return IsAncestorOrSelf(a, b) && IsAncestorOrSelf(b, a)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
