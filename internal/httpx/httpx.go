@@ -24,9 +24,12 @@ func EnsureRequestID(r *http.Request) (*http.Request, string) {
 	return r.WithContext(scopevault.WithRequestID(r.Context(), id)), id
 }
 
+// jsonContentType is shared by every response (nothing edits it in place).
+var jsonContentType = []string{"application/json; charset=utf-8"}
+
 // WriteJSON writes body as a JSON response (nothing for a nil body).
 func WriteJSON(w http.ResponseWriter, status int, body any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(status)
 	if body != nil {
 		_ = json.NewEncoder(w).Encode(body)

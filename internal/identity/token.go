@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"io"
 	"sync"
 	"time"
 
@@ -138,7 +139,10 @@ func (s *Service) VerifyToken(ctx context.Context, raw string) (*Claims, error) 
 	}
 	// A token's signature is checked once: the cache maps the token's hash to
 	// its claims, and the lifetime is still checked on every use.
-	key := sha256.Sum256([]byte(raw))
+	var key [32]byte
+	h := sha256.New()
+	io.WriteString(h, raw) // hashes the string in place: no copy of the token
+	h.Sum(key[:0])
 	now := s.now()
 	s.verified.mu.Lock()
 	c, ok := s.verified.m[key]

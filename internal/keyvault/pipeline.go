@@ -154,7 +154,7 @@ func (h *Handler) serve(w http.ResponseWriter, req *request) error {
 		return denied(d, req)
 	}
 	if d.AssignmentID != "" {
-		w.Header().Set("x-ms-keyvault-rbac-assignment-id", d.AssignmentID)
+		w.Header()["X-Ms-Keyvault-Rbac-Assignment-Id"] = []string{d.AssignmentID}
 	}
 
 	// 6. Operate.
