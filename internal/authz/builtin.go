@@ -44,6 +44,9 @@ type role struct {
 	// assignable, when non-nil, restricts roleAssignments/write and /delete
 	// to assignments of these role GUIDs (Key Vault Data Access Administrator).
 	assignable map[string]bool
+	// dataGrants is, in a snapshot, whether the role grants each Key Vault
+	// data action (decided once when the snapshot is built).
+	dataGrants map[string]bool
 }
 
 var (

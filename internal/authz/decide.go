@@ -117,8 +117,7 @@ func (a *Authorizer) authorizeManagement(ctx context.Context, caller *scopevault
 func (a *Authorizer) decideRBAC(ctx context.Context, caller *scopevault.Caller, action, resource string, data bool, target string) (scopevault.Decision, error) {
 	d := scopevault.Decision{Model: ModelRBAC, Action: action, Rule: ruleNoAssignment}
 	now := a.now()
-	var best *scopevault.RoleAssignment
-	var bestRole string
+	best := -1
 	snap, err := a.snapshot(ctx)
 	if err != nil {
 		return scopevault.Decision{}, err
@@ -129,21 +128,27 @@ func (a *Authorizer) decideRBAC(ctx context.Context, caller *scopevault.Caller, 
 			!ra.Seeded && now.Before(ra.Created.Add(a.PropagationDelay)) {
 			continue
 		}
-		if best != nil && scopeDepth(ra.Scope) <= scopeDepth(best.Scope) {
+		if best >= 0 && scopeDepth(ra.Scope) <= scopeDepth(snap.assignments[best].Scope) {
 			continue
 		}
 		r, ok := snap.roles[ra.RoleDefinitionID]
 		if !ok {
 			continue // a dangling role grants nothing
 		}
-		if r.grants(action, data, target) {
-			best, bestRole = ra, r.def.RoleName
+		granted, known := false, false
+		if data && target == "" {
+			granted, known = r.dataGrants[action]
+		}
+		if !known {
+			granted = r.grants(action, data, target)
+		}
+		if granted {
+			best = i
 		}
 	}
-	if best != nil {
+	if best >= 0 {
 		d.Allowed = true
-		d.AssignmentID = AssignmentID(*best)
-		d.Rule = fmt.Sprintf("role '%s' assigned at '%s'", bestRole, best.Scope)
+		d.AssignmentID, d.Rule = snap.ids[best], snap.rules[best]
 	}
 	return d, nil
 }
@@ -216,6 +221,9 @@ type rbacSnapshot struct {
 	roles       map[string]role // by role GUID; dangling roles are absent
 	// byPrincipal indexes assignments by lower-cased principal id.
 	byPrincipal map[string][]int
+	// ids and rules are each assignment's ARM id and the rule a decision
+	// it makes names, built once per snapshot rather than per request.
+	ids, rules []string
 }
 
 func (a *Authorizer) snapshot(ctx context.Context) (*rbacSnapshot, error) {
@@ -240,7 +248,20 @@ func (a *Authorizer) snapshot(ctx context.Context) (*rbacSnapshot, error) {
 					return err
 				}
 				if found {
+					r.dataGrants = map[string]bool{}
+					for _, spec := range scopevault.Operations {
+						if spec.DataAction {
+							r.dataGrants[spec.Action] = r.grants(spec.Action, true, "")
+						}
+					}
 					snap.roles[ra.RoleDefinitionID] = r
+				}
+			}
+			snap.ids, snap.rules = make([]string, len(all)), make([]string, len(all))
+			for i, ra := range all {
+				snap.ids[i] = AssignmentID(ra)
+				if r, ok := snap.roles[ra.RoleDefinitionID]; ok {
+					snap.rules[i] = fmt.Sprintf("role '%s' assigned at '%s'", r.def.RoleName, ra.Scope)
 				}
 			}
 			return nil
