@@ -69,3 +69,10 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Render(w, r, err)
 	}
 }
+
+// WriteJSONBytes writes body, already encoded JSON, as the response.
+func WriteJSONBytes(w http.ResponseWriter, status int, body []byte) {
+	w.Header()["Content-Type"] = jsonContentType
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

@@ -101,7 +101,7 @@ func (h *Handler) operate(w http.ResponseWriter, req *request) error {
 		}
 		b := bundle(req.base, v, sv.Secret, sv.Version, true)
 		b.Value = &sv.Value
-		writeJSON(w, http.StatusOK, b)
+		writeBundle(w, &b)
 	case scopevault.OpUpdateSecret:
 		var in updateIn
 		if err := decode(req.r, &in); err != nil {

@@ -1,7 +1,14 @@
 package keyvault
 
 import (
+	"maps"
+	"net/http"
+	"slices"
+	"sync"
 	"time"
+
+	"github.com/scopevault/scopevault/internal/httpx"
+	"github.com/scopevault/scopevault/internal/jsonx"
 
 	"github.com/scopevault/scopevault"
 )
@@ -75,4 +82,76 @@ func bundle(base string, v *scopevault.Vault, s *scopevault.Secret, ver *scopeva
 		b.ScheduledPurgeDate = unixp(s.ScheduledPurgeDate)
 	}
 	return b
+}
+
+// appendBundle writes b as encoding/json would (HTML-escaped, members in
+// field order, absent ones omitted), without reflection: it is on every
+// GET. TestAppendBundleMatchesJSON holds it to encoding/json's bytes.
+func appendBundle(dst []byte, b *bundleJSON) []byte {
+	o := jsonx.Begin(dst)
+	if b.Value != nil {
+		o.String("value", *b.Value, true)
+	}
+	o.String("id", b.ID, true)
+	if b.ContentType != "" {
+		o.String("contentType", b.ContentType, true)
+	}
+	o.Key("attributes")
+	a := jsonx.Begin(o.B)
+	at := &b.Attributes
+	if at.Enabled != nil {
+		a.Bool("enabled", *at.Enabled)
+	}
+	for _, f := range []struct {
+		key string
+		v   *int64
+	}{{"nbf", at.NotBefore}, {"exp", at.Expires}, {"created", at.Created}, {"updated", at.Updated}} {
+		if f.v != nil {
+			a.Int(f.key, *f.v)
+		}
+	}
+	if at.RecoverableDays != nil {
+		a.Int("recoverableDays", int64(*at.RecoverableDays))
+	}
+	if at.RecoveryLevel != "" {
+		a.String("recoveryLevel", at.RecoveryLevel, true)
+	}
+	o.B = a.End()
+	if len(b.Tags) > 0 {
+		o.Key("tags")
+		keys := slices.Sorted(maps.Keys(b.Tags))
+		t := jsonx.Begin(o.B)
+		for _, k := range keys {
+			t.Name(k, true)
+			t.B = jsonx.AppendString(t.B, b.Tags[k], true)
+		}
+		o.B = t.End()
+	}
+	if b.PreviousVersion != "" {
+		o.String("previousVersion", b.PreviousVersion, true)
+	}
+	if b.RecoveryID != "" {
+		o.String("recoveryId", b.RecoveryID, true)
+	}
+	if b.DeletedDate != nil {
+		o.Int("deletedDate", *b.DeletedDate)
+	}
+	if b.ScheduledPurgeDate != nil {
+		o.Int("scheduledPurgeDate", *b.ScheduledPurgeDate)
+	}
+	return o.End()
+}
+
+// bundleBufs are the buffers GET responses are encoded in. A buffer is
+// cleared before it goes back: it held a secret value.
+var bundleBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// writeBundle writes b as a 200 response, as writeJSON would.
+func writeBundle(w http.ResponseWriter, b *bundleJSON) {
+	bp := bundleBufs.Get().(*[]byte)
+	buf := append(appendBundle((*bp)[:0], b), '\n')
+	httpx.WriteJSONBytes(w, http.StatusOK, buf)
+	clear(buf)
+	*bp = buf[:0]
+	bundleBufs.Put(bp)
 }
