@@ -2,7 +2,6 @@ package audit
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -246,19 +245,20 @@ func (l *Log) run() {
 		n       int
 		torn    bool // the last write failed part-way: start on a fresh line
 	)
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
 	take := func(e entry) {
 		if e.flushed != nil {
 			flushes = append(flushes, e.flushed)
 			return
 		}
-		if err := enc.Encode(sanitize(e.rec)); err != nil {
-			// A Record's fields always encode; count it rather than panic.
+		rec := sanitize(e.rec)
+		if y := rec.Time.Year(); y < 0 || y > 9999 {
+			// encoding/json refuses such a time; count it rather than write
+			// a line no reader parses.
 			l.failed.Add(1)
 			l.logger.Error("audit: record not encodable", "service", e.rec.Service, "action", e.rec.Action, "request_id", e.rec.RequestID)
 			return
 		}
+		buf.Write(appendRecord(buf.AvailableBuffer(), &rec))
 		n++
 	}
 	for {
