@@ -19,6 +19,9 @@ const (
 type Origin struct {
 	RemoteAddr netip.AddrPort // client address and port
 	LocalAddr  netip.AddrPort // the address the client connected to
+	// RemoteIP and LocalIP are the two addresses (IPv4-mapped ones
+	// unmapped) as text, made once per connection rather than per request.
+	RemoteIP, LocalIP string
 }
 
 // WithCaller returns ctx carrying the authenticated caller.

@@ -38,13 +38,18 @@ func (a *Authorizer) AuthorizeData(ctx context.Context, caller *scopevault.Calle
 	if caller == nil || v == nil {
 		return scopevault.Decision{}, fmt.Errorf("authz: AuthorizeData needs a caller and a vault")
 	}
-	resource := dataResource(v, secretName)
+	// resource is as Key Vault prints it in a 403: the vault id lower-cased,
+	// the secret name as the caller wrote it.
+	scope := v.ResourceID()
+	resource := strings.ToLower(scope)
+	if secretName != "" {
+		resource += "/secrets/" + secretName
+	}
 	if !v.EnableRBACAuthorization {
 		d := decideAccessPolicy(caller, v, spec)
 		d.Action, d.Resource = spec.Action, resource
 		return d, nil
 	}
-	scope := v.ResourceID()
 	if secretName != "" && !strings.Contains(secretName, "/") {
 		// A name with "/" is never a real secret; appending it could make a
 		// grant on secret "a" cover "a/../b", so only vault-wide grants count.
@@ -59,16 +64,6 @@ func (a *Authorizer) AuthorizeData(ctx context.Context, caller *scopevault.Calle
 		d.Reason = ReasonForbiddenByRbac
 	}
 	return d, nil
-}
-
-// dataResource is the resource as Key Vault prints it in a 403: the vault id
-// lower-cased, the secret name as the caller wrote it.
-func dataResource(v *scopevault.Vault, secretName string) string {
-	r := strings.ToLower(v.ResourceID())
-	if secretName != "" {
-		r += "/secrets/" + secretName
-	}
-	return r
 }
 
 // AuthorizeManagement decides an ARM action (e.g.
@@ -122,7 +117,8 @@ func (a *Authorizer) decideRBAC(ctx context.Context, caller *scopevault.Caller, 
 	if err != nil {
 		return scopevault.Decision{}, err
 	}
-	for _, i := range snap.candidates(caller) {
+	var buf [16]int
+	for _, i := range snap.candidates(caller, buf[:0]) {
 		ra := &snap.assignments[i]
 		if !IsAncestorOrSelf(ra.Scope, resource) ||
 			!ra.Seeded && now.Before(ra.Created.Add(a.PropagationDelay)) {
@@ -161,8 +157,7 @@ func AssignmentID(ra scopevault.RoleAssignment) string {
 // candidates are the indexes, in snapshot order, of the assignments to the
 // caller or to one of its groups (GroupIDs are already transitive, resolved
 // by identity): a decision looks at those only, not at every assignment.
-func (s *rbacSnapshot) candidates(c *scopevault.Caller) []int {
-	var out []int
+func (s *rbacSnapshot) candidates(c *scopevault.Caller, out []int) []int {
 	add := func(principalID string) {
 		if principalID != "" {
 			out = append(out, s.byPrincipal[strings.ToLower(principalID)]...)

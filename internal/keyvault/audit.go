@@ -73,7 +73,9 @@ func (h *Handler) record(req *request) {
 	if c := req.caller; c != nil {
 		rec.Principal, rec.AppID = c.ObjectID, c.AppID
 	}
-	if o := scopevault.OriginFrom(ctx); o.RemoteAddr.IsValid() {
+	if o := scopevault.OriginFrom(ctx); o.RemoteIP != "" {
+		rec.SourceAddr = o.RemoteIP
+	} else if o.RemoteAddr.IsValid() {
 		rec.SourceAddr = o.RemoteAddr.Addr().Unmap().String()
 	}
 	if req.decided {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 
 	"github.com/scopevault/scopevault"
@@ -87,4 +88,24 @@ func (h *Handler) vaultFor(r *http.Request) (*scopevault.Vault, error) {
 		return h.cfg.Engine.VaultByAddress(r.Context(), o.LocalAddr.Addr())
 	}
 	return nil, scopevault.Errorf(scopevault.ENOTFOUND, "VaultNotFound", "No vault is served at this address.")
+}
+
+// queryValue is url.Values.Get of one key without building the map: the
+// first value of key in rawQuery, unescaped; "" when absent. A query that
+// needs unescaping or that ParseQuery would treat specially (';') takes
+// the standard path.
+func queryValue(rawQuery, key string) string {
+	if strings.ContainsAny(rawQuery, "%+;") {
+		v, _ := url.ParseQuery(rawQuery)
+		return v.Get(key)
+	}
+	for rawQuery != "" {
+		var part string
+		part, rawQuery, _ = strings.Cut(rawQuery, "&")
+		k, v, _ := strings.Cut(part, "=")
+		if k == key {
+			return v
+		}
+	}
+	return ""
 }

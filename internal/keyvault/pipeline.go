@@ -73,10 +73,14 @@ func networkInfo(r *http.Request) string {
 	if !addr.IsValid() {
 		return "conn_type=Ipv4;addr=unknown;act_addr_fam=InterNetwork;"
 	}
-	if addr.Is6() {
-		return "conn_type=Ipv6;addr=" + addr.String() + ";act_addr_fam=InterNetworkV6;"
+	ip := o.RemoteIP
+	if ip == "" {
+		ip = addr.String()
 	}
-	return "conn_type=Ipv4;addr=" + addr.String() + ";act_addr_fam=InterNetwork;"
+	if addr.Is6() {
+		return "conn_type=Ipv6;addr=" + ip + ";act_addr_fam=InterNetworkV6;"
+	}
+	return "conn_type=Ipv4;addr=" + ip + ";act_addr_fam=InterNetwork;"
 }
 
 // baseURL is the vault URL the client used; ids and nextLinks are built from it.
@@ -114,11 +118,9 @@ func (h *Handler) serve(w http.ResponseWriter, req *request) error {
 		return errChallenge(fmt.Sprintf("AKV10032: Invalid issuer. Expected one of https://sts.windows.net/%s/, found %s.", v.TenantID, info.Claims.Issuer))
 	}
 	req.caller = info.Caller
-	ctx = scopevault.WithCaller(ctx, info.Caller)
-	req.r = r.WithContext(ctx)
 
 	// 2. api-version.
-	apiVersion := r.URL.Query().Get("api-version")
+	apiVersion := queryValue(r.URL.RawQuery, "api-version")
 	if !supportedAPIVersions[apiVersion] {
 		if apiVersion == "" {
 			return scopevault.Errorf(scopevault.EINVALID, "", "The api-version query parameter is required.")

@@ -228,16 +228,26 @@ func encodeBundle(name string, ver *scopevault.SecretVersion, value []byte) []by
 
 var errBadBundle = errors.New("secrets: damaged cache bundle")
 
-func decodeBundle(b []byte) (name string, ver *scopevault.SecretVersion, value string, err error) {
+// decodeBundle decodes what encodeBundle wrote. It converts the bundle to
+// a string once; the fields are substrings of it.
+func decodeBundle(raw []byte) (name string, ver *scopevault.SecretVersion, value string, err error) {
+	b := string(raw)
 	bad := false
 	uv := func() uint64 {
-		n, k := binary.Uvarint(b)
-		if k <= 0 {
-			bad = true
-			return 0
+		var x uint64
+		for i := 0; i < len(b) && i < binary.MaxVarintLen64; i++ {
+			c := b[i]
+			if c < 0x80 {
+				if i == binary.MaxVarintLen64-1 && c > 1 {
+					break
+				}
+				b = b[i+1:]
+				return x | uint64(c)<<(7*i)
+			}
+			x |= uint64(c&0x7f) << (7 * i)
 		}
-		b = b[k:]
-		return n
+		bad = true
+		return 0
 	}
 	str := func() string {
 		n := uv()
@@ -245,17 +255,16 @@ func decodeBundle(b []byte) (name string, ver *scopevault.SecretVersion, value s
 			bad = true
 			return ""
 		}
-		s := string(b[:n])
+		s := b[:n]
 		b = b[n:]
 		return s
 	}
 	tm := func() time.Time {
-		sec, k := binary.Varint(b)
-		if k <= 0 {
-			bad = true
-			return time.Time{}
+		ux := uv()
+		sec := int64(ux >> 1)
+		if ux&1 != 0 {
+			sec = ^sec
 		}
-		b = b[k:]
 		return time.Unix(sec, int64(uv())).UTC()
 	}
 	ver = &scopevault.SecretVersion{}

@@ -69,9 +69,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, isVaultHost := keyvault.VaultNameFromHost(r.Host)
 	_, isWorkspaceHost := scopevault.WorkspaceIDFromHost(r.Host)
 	switch {
-	case isWorkspaceHost || (o.LocalAddr.IsValid() && s.isWorkspaceAddr(o.LocalAddr.Addr().String())):
+	case isWorkspaceHost || (o.LocalAddr.IsValid() && s.isWorkspaceAddr(localIP(o))):
 		s.databricks.ServeHTTP(sw, r)
-	case isVaultHost || (o.LocalAddr.IsValid() && s.isVaultAddr(o.LocalAddr.Addr().String())):
+	case isVaultHost || (o.LocalAddr.IsValid() && s.isVaultAddr(localIP(o))):
 		s.keyvault.ServeHTTP(sw, r)
 	default:
 		s.control.ServeHTTP(sw, r)
@@ -84,6 +84,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.cfg.Logger.Info("request", "method", r.Method, "host", r.Host, "path", r.URL.Path,
 		"status", sw.status, "client", o.RemoteAddr.String(), "duration", time.Since(start).Round(time.Microsecond).String(),
 		"request_id", reqID)
+}
+
+// localIP is the address the connection arrived on, as text.
+func localIP(o scopevault.Origin) string {
+	if o.LocalIP != "" {
+		return o.LocalIP
+	}
+	return o.LocalAddr.Addr().String()
 }
 
 func (s *Server) isVaultAddr(addr string) bool {

@@ -216,10 +216,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 func connContext(ctx context.Context, c net.Conn) context.Context {
 	var o scopevault.Origin
 	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
-		o.RemoteAddr = ap
+		o.RemoteAddr, o.RemoteIP = ap, ap.Addr().Unmap().String()
 	}
 	if ap, err := netip.ParseAddrPort(c.LocalAddr().String()); err == nil {
-		o.LocalAddr = ap
+		o.LocalAddr, o.LocalIP = ap, ap.Addr().String()
 	}
 	return scopevault.WithOrigin(ctx, o)
 }
