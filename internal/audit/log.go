@@ -64,6 +64,8 @@ type Log struct {
 	closed bool
 	queue  chan entry
 	done   chan struct{}
+	// kick ends the writer's gathering window early (Flush, Close).
+	kick chan struct{}
 
 	written atomic.Int64
 	failed  atomic.Int64
@@ -120,6 +122,7 @@ func Open(path string, opt Options) (*Log, error) {
 		window:  opt.BatchWindow,
 		queue:   make(chan entry, opt.QueueSize),
 		done:    make(chan struct{}),
+		kick:    make(chan struct{}, 1),
 	}
 	go l.run()
 	return l, nil
@@ -209,6 +212,7 @@ func (l *Log) Flush() error {
 	ch := make(chan error, 1)
 	l.queue <- entry{flushed: ch}
 	l.mu.RUnlock()
+	l.wake()
 	return <-ch
 }
 
@@ -225,8 +229,17 @@ func (l *Log) Close() error {
 	l.closed = true
 	close(l.queue)
 	l.mu.Unlock()
+	l.wake()
 	<-l.done
 	return errors.Join(l.lastErr, l.f.Close())
+}
+
+// wake ends the writer's current gathering window, if any.
+func (l *Log) wake() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
 }
 
 // Stats reports what the log did so far.
@@ -267,22 +280,18 @@ func (l *Log) run() {
 			return
 		}
 		take(e)
-		// Gather what arrives within the window (or until a flush is
-		// asked for, or the batch is full), then write and sync once.
-		window := time.NewTimer(l.window)
-	gather:
-		for n < maxBatch && len(flushes) == 0 {
+		// Let what arrives within the window gather in the queue (a Flush
+		// or Close ends the window at once), then take it all and write and
+		// sync once. The writer does not receive record by record while
+		// the window is open: a request's send then never has to wake it.
+		if len(flushes) == 0 {
+			window := time.NewTimer(l.window)
 			select {
-			case e, ok := <-l.queue:
-				if !ok {
-					break gather
-				}
-				take(e)
 			case <-window.C:
-				break gather
+			case <-l.kick:
 			}
+			window.Stop()
 		}
-		window.Stop()
 	drain:
 		for n < maxBatch {
 			select {
