@@ -11,6 +11,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 
@@ -34,6 +35,9 @@ type Store struct {
 	gensMu   sync.Mutex
 	gens     map[string]uint64
 	watchers []func(keys []string)
+	// stmts are the prepared statements of each driver connection.
+	stmtsMu sync.Mutex
+	stmts   map[any]*stmts
 }
 
 var _ store.Store = (*Store)(nil)
@@ -60,7 +64,7 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: create schema: %w", err)
 	}
-	return &Store{db: db, writeSlot: make(chan struct{}, 1), gens: map[string]uint64{}}, nil
+	return &Store{db: db, writeSlot: make(chan struct{}, 1), gens: map[string]uint64{}, stmts: map[any]*stmts{}}, nil
 }
 
 // Generation returns the count of commits that wrote under segment.
@@ -99,7 +103,18 @@ func (s *Store) committed(keys []string) {
 }
 
 // Close closes the database. Calling it again does nothing.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtsMu.Lock()
+	conns := make([]any, 0, len(s.stmts))
+	for dc := range s.stmts {
+		conns = append(conns, dc)
+	}
+	s.stmtsMu.Unlock()
+	for _, dc := range conns {
+		s.forget(dc) // finalized first, so closing a connection frees it at once
+	}
+	return s.db.Close()
+}
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
@@ -122,7 +137,9 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 // run runs fn between begin and COMMIT (or ROLLBACK when readOnly or fn
-// fails) on a connection of its own.
+// fails) on a connection of its own, through the driver's own API with
+// statements prepared once per connection: database/sql's per-call
+// preparing and bookkeeping was most of a small read's cost.
 //
 // What must stay true: a connection goes back to the pool only after its
 // ROLLBACK or COMMIT succeeded. On every other way out (BEGIN reported an
@@ -131,53 +148,157 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 // transaction it still holds. Otherwise the next caller could inherit an
 // open transaction: a reader pinned to an old snapshot, or a writer holding
 // the write lock forever.
+//
+// Statements run without ctx (a cancellable context makes the driver watch
+// it from a goroutine of its own for every statement); ctx is checked
+// between statements and before COMMIT instead.
 func (s *Store) run(ctx context.Context, begin string, readOnly bool, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlite: conn: %w", err)
 	}
-	clean := false
-	defer func() {
-		if !clean {
-			conn.Raw(func(any) error { return driver.ErrBadConn })
+	defer conn.Close()
+	var out error
+	var touched []string
+	rawErr := conn.Raw(func(dc any) (rerr error) {
+		clean := false
+		defer func() {
+			if !clean {
+				// Discard the connection (database/sql closes it, ending
+				// its transaction); its statements go with it.
+				s.forget(dc)
+				rerr = driver.ErrBadConn
+			}
+		}()
+		st, err := s.statements(dc)
+		if err != nil {
+			out = err
+			return err
 		}
-		conn.Close()
-	}()
-	if _, err := conn.ExecContext(ctx, begin); err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	t := &tx{q: conn, readOnly: readOnly}
-	ferr := fn(t)
-	end := "ROLLBACK"
-	if ferr == nil && !readOnly {
-		end = "COMMIT"
-		if err := ctx.Err(); err != nil {
-			end, ferr = "ROLLBACK", fmt.Errorf("sqlite: not committed: %w", err)
+		bg := context.WithoutCancel(ctx)
+		beginStmt := st.beginDeferred
+		if !readOnly {
+			beginStmt = st.beginImmediate
 		}
-	}
-	// The end runs even when ctx is done: an interrupted COMMIT or ROLLBACK
-	// would leave the outcome unknown.
-	if _, err := conn.ExecContext(context.WithoutCancel(ctx), end); err != nil {
-		if ferr != nil {
-			return ferr
+		if _, err := beginStmt.(driver.StmtExecContext).ExecContext(bg, nil); err != nil {
+			out = fmt.Errorf("sqlite: begin: %w", err)
+			return err
 		}
-		return fmt.Errorf("sqlite: %s: %w", strings.ToLower(end), err)
+		t := &tx{st: st, readOnly: readOnly}
+		ferr := fn(t)
+		end, endName := st.rollback, "rollback"
+		if ferr == nil && !readOnly {
+			end, endName = st.commit, "commit"
+			if err := ctx.Err(); err != nil {
+				end, endName, ferr = st.rollback, "rollback", fmt.Errorf("sqlite: not committed: %w", err)
+			}
+		}
+		// The end runs even when ctx is done: an interrupted COMMIT or
+		// ROLLBACK would leave the outcome unknown.
+		if _, err := end.(driver.StmtExecContext).ExecContext(bg, nil); err != nil {
+			out = ferr
+			if out == nil {
+				out = fmt.Errorf("sqlite: %s: %w", endName, err)
+			}
+			return err
+		}
+		clean = true
+		out = ferr
+		if endName == "commit" {
+			touched = t.touched
+		}
+		return nil
+	})
+	if len(touched) > 0 {
+		s.committed(touched)
 	}
-	clean = true
-	if end == "COMMIT" && len(t.touched) > 0 {
-		s.committed(t.touched)
+	if out == nil && rawErr != nil {
+		out = fmt.Errorf("sqlite: %w", rawErr)
 	}
-	return ferr
+	return out
 }
 
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// stmts are one connection's prepared statements.
+type stmts struct {
+	beginDeferred, beginImmediate, commit, rollback driver.Stmt
+	get, put, del                                   driver.Stmt
+	// list holds the listing statements by shape: [bounded][limited].
+	list [2][2]driver.Stmt
+}
+
+var listSQL = [2][2]string{
+	{`SELECT k, v FROM kv WHERE k >= ? AND k > ? ORDER BY k`, `SELECT k, v FROM kv WHERE k >= ? AND k > ? ORDER BY k LIMIT ?`},
+	{`SELECT k, v FROM kv WHERE k >= ? AND k > ? AND k < ? ORDER BY k`, `SELECT k, v FROM kv WHERE k >= ? AND k > ? AND k < ? ORDER BY k LIMIT ?`},
+}
+
+// statements returns dc's prepared statements, preparing them on first use.
+func (s *Store) statements(dc any) (*stmts, error) {
+	s.stmtsMu.Lock()
+	st, ok := s.stmts[dc]
+	s.stmtsMu.Unlock()
+	if ok {
+		return st, nil
+	}
+	pc, ok := dc.(driver.ConnPrepareContext)
+	if !ok {
+		return nil, fmt.Errorf("sqlite: the driver cannot prepare statements")
+	}
+	st = &stmts{}
+	var all []driver.Stmt
+	prep := func(dst *driver.Stmt, q string) error {
+		p, err := pc.PrepareContext(context.Background(), q)
+		if err != nil {
+			return fmt.Errorf("sqlite: prepare %q: %w", q, err)
+		}
+		if _, ok := p.(driver.StmtExecContext); !ok {
+			p.Close()
+			return fmt.Errorf("sqlite: the driver's statements take no context")
+		}
+		*dst = p
+		all = append(all, p)
+		return nil
+	}
+	err := errors.Join(
+		prep(&st.beginDeferred, "BEGIN DEFERRED"), prep(&st.beginImmediate, "BEGIN IMMEDIATE"),
+		prep(&st.commit, "COMMIT"), prep(&st.rollback, "ROLLBACK"),
+		prep(&st.get, `SELECT v FROM kv WHERE k = ?`),
+		prep(&st.put, `INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`),
+		prep(&st.del, `DELETE FROM kv WHERE k = ?`),
+		prep(&st.list[0][0], listSQL[0][0]), prep(&st.list[0][1], listSQL[0][1]),
+		prep(&st.list[1][0], listSQL[1][0]), prep(&st.list[1][1], listSQL[1][1]),
+	)
+	if err != nil {
+		for _, p := range all {
+			p.Close()
+		}
+		return nil, err
+	}
+	s.stmtsMu.Lock()
+	s.stmts[dc] = st
+	s.stmtsMu.Unlock()
+	return st, nil
+}
+
+// forget closes and drops the statements of a connection being discarded.
+func (s *Store) forget(dc any) {
+	s.stmtsMu.Lock()
+	st, ok := s.stmts[dc]
+	delete(s.stmts, dc)
+	s.stmtsMu.Unlock()
+	if !ok {
+		return
+	}
+	for _, p := range []driver.Stmt{st.beginDeferred, st.beginImmediate, st.commit, st.rollback, st.get, st.put, st.del,
+		st.list[0][0], st.list[0][1], st.list[1][0], st.list[1][1]} {
+		p.Close()
+	}
 }
 
 type tx struct {
-	q        querier
+	st       *stmts
 	readOnly bool
 	touched  []string // keys written, in order (repeats possible)
 }
@@ -186,12 +307,54 @@ func (t *tx) touch(key string) { t.touched = append(t.touched, key) }
 
 var errReadOnly = errors.New("sqlite: write in a read-only transaction")
 
-func (t *tx) Get(ctx context.Context, key string) ([]byte, error) {
-	var v []byte
-	err := t.q.QueryRowContext(ctx, `SELECT v FROM kv WHERE k = ?`, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.ErrNotFound
+func arg(i int, v any) driver.NamedValue { return driver.NamedValue{Ordinal: i, Value: v} }
+
+func exec(ctx context.Context, st driver.Stmt, args ...driver.NamedValue) error {
+	if err := ctx.Err(); err != nil {
+		return err
 	}
+	_, err := st.(driver.StmtExecContext).ExecContext(context.WithoutCancel(ctx), args)
+	return err
+}
+
+func query(ctx context.Context, st driver.Stmt, args ...driver.NamedValue) (driver.Rows, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	q, ok := st.(driver.StmtQueryContext)
+	if !ok {
+		return nil, errors.New("the driver's statements take no context")
+	}
+	return q.QueryContext(context.WithoutCancel(ctx), args)
+}
+
+// blob is a column value as bytes, copied if the driver might reuse it.
+func blob(v driver.Value) ([]byte, error) {
+	switch x := v.(type) {
+	case []byte:
+		return x, nil // the driver allocates each value afresh
+	case string:
+		return []byte(x), nil
+	case nil:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("unexpected column type %T", v)
+}
+
+func (t *tx) Get(ctx context.Context, key string) ([]byte, error) {
+	rows, err := query(ctx, t.st.get, arg(1, key))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get: %w", err)
+	}
+	defer rows.Close()
+	dest := make([]driver.Value, 1)
+	if err := rows.Next(dest); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, store.ErrNotFound
+		}
+		return nil, fmt.Errorf("sqlite: get: %w", err)
+	}
+	v, err := blob(dest[0])
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get: %w", err)
 	}
@@ -206,7 +369,8 @@ func (t *tx) Put(ctx context.Context, key string, value []byte) error {
 		value = []byte{}
 	}
 	t.touch(key)
-	if _, err := t.q.ExecContext(ctx, `INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`, key, value); err != nil {
+	// The driver copies the bytes into SQLite before ExecContext returns.
+	if err := exec(ctx, t.st.put, arg(1, key), arg(2, value)); err != nil {
 		return fmt.Errorf("sqlite: put: %w", err)
 	}
 	return nil
@@ -217,44 +381,54 @@ func (t *tx) Delete(ctx context.Context, key string) error {
 		return errReadOnly
 	}
 	t.touch(key)
-	if _, err := t.q.ExecContext(ctx, `DELETE FROM kv WHERE k = ?`, key); err != nil {
+	if err := exec(ctx, t.st.del, arg(1, key)); err != nil {
 		return fmt.Errorf("sqlite: delete: %w", err)
 	}
 	return nil
 }
 
 func (t *tx) List(ctx context.Context, prefix, after string, limit int) ([]store.KV, error) {
-	q := `SELECT k, v FROM kv WHERE k >= ? AND k > ?`
-	args := []any{prefix, after}
+	args := []driver.NamedValue{arg(1, prefix), arg(2, after)}
+	bounded, limited := 0, 0
 	if upper, ok := prefixEnd(prefix); ok {
-		q += ` AND k < ?`
-		args = append(args, upper)
+		bounded = 1
+		args = append(args, arg(len(args)+1, upper))
 	}
-	q += ` ORDER BY k`
 	if limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, limit)
+		limited = 1
+		args = append(args, arg(len(args)+1, int64(limit)))
 	}
-	rows, err := t.q.QueryContext(ctx, q, args...)
+	rows, err := query(ctx, t.st.list[bounded][limited], args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list: %w", err)
 	}
 	defer rows.Close()
 	var out []store.KV
-	for rows.Next() {
+	dest := make([]driver.Value, 2)
+	for {
+		if err := rows.Next(dest); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			return nil, fmt.Errorf("sqlite: list: %w", err)
+		}
 		var kv store.KV
-		if err := rows.Scan(&kv.Key, &kv.Value); err != nil {
-			return nil, fmt.Errorf("sqlite: list scan: %w", err)
+		switch k := dest[0].(type) {
+		case string:
+			kv.Key = k
+		case []byte:
+			kv.Key = string(k)
+		default:
+			return nil, fmt.Errorf("sqlite: list: unexpected key type %T", dest[0])
+		}
+		if kv.Value, err = blob(dest[1]); err != nil {
+			return nil, fmt.Errorf("sqlite: list: %w", err)
 		}
 		if !strings.HasPrefix(kv.Key, prefix) {
 			continue
 		}
 		out = append(out, kv)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list: %w", err)
-	}
-	return out, nil
 }
 
 // prefixEnd returns the smallest string greater than every string with the prefix.
