@@ -106,7 +106,7 @@ func nextAddr(ctx context.Context, tx store.Tx) (netip.Addr, error) {
 // a vault on every request, so it is cached until something under arm/ changes.
 type vaultIndex struct {
 	byName map[string]*scopevault.Vault
-	byAddr map[string]*scopevault.Vault
+	byAddr map[netip.Addr]*scopevault.Vault
 }
 
 func (e *Engine) index(ctx context.Context) (*vaultIndex, error) {
@@ -115,11 +115,11 @@ func (e *Engine) index(ctx context.Context) (*vaultIndex, error) {
 		if err != nil {
 			return nil, err
 		}
-		idx := &vaultIndex{byName: map[string]*scopevault.Vault{}, byAddr: map[string]*scopevault.Vault{}}
+		idx := &vaultIndex{byName: map[string]*scopevault.Vault{}, byAddr: map[netip.Addr]*scopevault.Vault{}}
 		for _, v := range all {
 			idx.byName[scopevault.VaultKey(v.Name)] = v
-			if v.Address != "" {
-				idx.byAddr[v.Address] = v
+			if a, err := netip.ParseAddr(v.Address); err == nil {
+				idx.byAddr[a.Unmap()] = v
 			}
 		}
 		return idx, nil
@@ -150,7 +150,7 @@ func (e *Engine) VaultByAddress(ctx context.Context, addr netip.Addr) (*scopevau
 	if err != nil {
 		return nil, err
 	}
-	v, ok := idx.byAddr[addr.Unmap().String()]
+	v, ok := idx.byAddr[addr.Unmap()]
 	if !ok || v.Deleted != nil {
 		return nil, scopevault.Errorf(scopevault.ENOTFOUND, "VaultNotFound", "No vault is served at %s.", addr)
 	}
