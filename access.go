@@ -95,7 +95,8 @@ type Decision struct {
 	AssignmentID string
 	// Reason is the vendor-neutral denial reason: "ForbiddenByRbac", "AccessDenied", "ForbiddenByPolicy".
 	Reason string
-	// Action and Resource echo what was checked.
+	// Action echoes what was checked. Resource is the resource as a denial
+	// message names it; data-plane decisions set it only when they deny.
 	Action   string
 	Resource string
 }

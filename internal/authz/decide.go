@@ -39,15 +39,22 @@ func (a *Authorizer) AuthorizeData(ctx context.Context, caller *scopevault.Calle
 		return scopevault.Decision{}, fmt.Errorf("authz: AuthorizeData needs a caller and a vault")
 	}
 	// resource is as Key Vault prints it in a 403: the vault id lower-cased,
-	// the secret name as the caller wrote it.
-	scope := v.ResourceID()
-	resource := strings.ToLower(scope)
-	if secretName != "" {
-		resource += "/secrets/" + secretName
+	// the secret name as the caller wrote it. Only a denial names it.
+	vaultID := v.ResourceID()
+	scope := vaultID
+	resource := func() string {
+		r := strings.ToLower(vaultID)
+		if secretName != "" {
+			r += "/secrets/" + secretName
+		}
+		return r
 	}
 	if !v.EnableRBACAuthorization {
 		d := decideAccessPolicy(caller, v, spec)
-		d.Action, d.Resource = spec.Action, resource
+		d.Action = spec.Action
+		if !d.Allowed {
+			d.Resource = resource()
+		}
 		return d, nil
 	}
 	if secretName != "" && !strings.Contains(secretName, "/") {
@@ -59,9 +66,8 @@ func (a *Authorizer) AuthorizeData(ctx context.Context, caller *scopevault.Calle
 	if err != nil {
 		return scopevault.Decision{}, err
 	}
-	d.Resource = resource
 	if !d.Allowed {
-		d.Reason = ReasonForbiddenByRbac
+		d.Resource, d.Reason = resource(), ReasonForbiddenByRbac
 	}
 	return d, nil
 }

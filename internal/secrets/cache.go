@@ -26,13 +26,19 @@ const DefaultCacheBytes = 32 << 20
 type secretEntry struct {
 	live     bool
 	current  string            // the current version's id, as stored
-	versions map[string][]byte // lower-cased version id -> sealed bundle
+	versions map[string]bundle // by lower-cased version id
+}
+
+// bundle is one version's sealed bundle and the path it is sealed under.
+type bundle struct {
+	path   string
+	sealed []byte
 }
 
 func entrySize(e secretEntry) int {
 	n := 64 + len(e.current)
 	for k, v := range e.versions {
-		n += 48 + len(k) + len(v)
+		n += 64 + len(k) + len(v.path) + len(v.sealed)
 	}
 	return n
 }
@@ -115,13 +121,14 @@ func (e *Engine) getCached(ctx context.Context, v *scopevault.Vault, name, versi
 		return nil, notFound(id)
 	}
 	cur := s.Current()
-	sealed := e.barrier.Seal(cachePath(v.Name, name, ver.Version), encodeBundle(s.Name, ver, plain))
+	path := cachePath(v.Name, name, ver.Version)
+	b := bundle{path: path, sealed: e.barrier.Seal(path, encodeBundle(s.Name, ver, plain))}
 	e.cache.Fill(t, func(old secretEntry, ok bool) secretEntry {
-		ent := secretEntry{live: true, current: cur.Version, versions: map[string][]byte{}}
+		ent := secretEntry{live: true, current: cur.Version, versions: map[string]bundle{}}
 		if ok && old.live && old.current == cur.Version {
 			maps.Copy(ent.versions, old.versions)
 		}
-		ent.versions[strings.ToLower(ver.Version)] = sealed
+		ent.versions[strings.ToLower(ver.Version)] = b
 		return ent
 	})
 	if !ver.Enabled {
@@ -154,11 +161,13 @@ func (e *Engine) fromEntry(v *scopevault.Vault, name, version string, ent secret
 	if version == "" {
 		version = ent.current
 	}
-	sealed, ok := ent.versions[strings.ToLower(version)]
+	b, ok := ent.versions[version]
 	if !ok {
-		return nil, false, nil
+		if b, ok = ent.versions[strings.ToLower(version)]; !ok {
+			return nil, false, nil
+		}
 	}
-	raw, err := e.barrier.Open(cachePath(v.Name, name, version), sealed)
+	raw, err := e.barrier.Open(b.path, b.sealed)
 	if err != nil {
 		return nil, true, err
 	}

@@ -46,7 +46,7 @@ func TestCacheHoldsSealedOnly(t *testing.T) {
 	e.cache.Each(func(_ string, ent secretEntry) {
 		var all [][]byte
 		for _, v := range ent.versions {
-			all = append(all, v)
+			all = append(all, v.sealed)
 		}
 		if len(all) == 0 {
 			t.Fatal("no bundle cached")
