@@ -1,20 +1,25 @@
-// Command kvload measures the Key Vault GET-secret path of a running
-// scopevault: throughput and p50/p99 latency over TLS with a real bearer
-// token at several connection counts, beside the same server's health
-// endpoint as a baseline, and the ratio between them. Where the env file
-// names a workspace (DATABRICKS_HOST, DATABRICKS_TOKEN) it also measures a
-// Databricks secrets/get through a Key Vault-backed scope on the same vault
-// and secret ("scope-get"), and its ratio to the direct vault GET.
+// Command kvload is scopevault's yardstick: it measures the hot paths of a
+// running scopevault over TLS beside a bare Go TLS server it starts in its
+// own process (same certificate type, a fixed body of a secret bundle's
+// size), so every figure is a ratio measured side by side. For each
+// connection count it reports requests per second, p50 and p99 latency,
+// the server's CPU-seconds per 1,000 requests, and the ratio to bare.
 //
 //	. .scopevault/scopevault.env && go run ./bench/kvload
+//	go run ./bench/kvload seed -data DIR -n 1000000   (server stopped)
 //
-// It sends traffic only to the URLs in the env file (loopback), for a bounded
-// time per level, and stops by itself.
+// Targets: bare, healthz, get (a secret GET with a bearer token), set (a new
+// version of one of 1,000 secrets), list (a page of 25 of a vault holding
+// -list-size secrets), token (client credentials), arm-get (the vault
+// through ARM), scope-get (a Databricks secrets/get through a Key
+// Vault-backed scope). It sends traffic only to the URLs in the env file
+// (loopback) and its own loopback baseline, for a bounded time per level.
 package main
 
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -25,102 +30,381 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "bare-server" {
+		if err := bareServerCommand(); err != nil {
+			fmt.Fprintln(os.Stderr, "kvload bare-server:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "seed" {
+		if err := seedCommand(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "kvload seed:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	conns := flag.String("c", "1,64,256", "connection counts to measure")
 	dur := flag.Duration("d", 5*time.Second, "duration of each measurement")
 	maxReq := flag.Int("n", 2_000_000, "upper bound on requests per measurement")
+	targets := flag.String("t", strings.Join(allTargets, ","), "targets to measure, comma-separated")
+	dataDir := flag.String("data", "", "the server's data directory, for its CPU time (default: the directory of SSL_CERT_FILE)")
+	listSize := flag.Int("list-size", 10_000, "secrets in the vault the list target pages through")
 	flag.Parse()
-	if err := run(*conns, *dur, *maxReq); err != nil {
+	if err := run(*conns, *targets, *dataDir, *dur, *maxReq, *listSize); err != nil {
 		fmt.Fprintln(os.Stderr, "kvload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(connList string, dur time.Duration, maxReq int) error {
-	env := func(k string) (string, error) {
+var allTargets = []string{"bare", "bare-inproc", "healthz", "get", "set", "list", "token", "arm-get", "scope-get"}
+
+// env is what the env file gives kvload.
+type env struct {
+	base, vaultURL, tenant, sub, clientID, secret string
+	tls                                           *tls.Config
+	setup                                         *http.Client
+}
+
+func readEnv() (*env, error) {
+	get := func(k string) (string, error) {
 		if v := os.Getenv(k); v != "" {
 			return v, nil
 		}
 		return "", fmt.Errorf("%s is not set: source .scopevault/scopevault.env first", k)
 	}
-	var vals [6]string
-	for i, k := range []string{"SCOPEVAULT_URL", "AZURE_KEYVAULT_URL", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "SSL_CERT_FILE"} {
-		v, err := env(k)
+	var vals [7]string
+	for i, k := range []string{"SCOPEVAULT_URL", "AZURE_KEYVAULT_URL", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "SSL_CERT_FILE"} {
+		v, err := get(k)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		vals[i] = v
 	}
-	base, vaultURL, tenant, clientID, secret, caFile := vals[0], strings.TrimSuffix(vals[1], "/"), vals[2], vals[3], vals[4], vals[5]
-	pem, err := os.ReadFile(caFile)
+	pem, err := os.ReadFile(vals[6])
 	if err != nil {
-		return err
+		return nil, err
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
-	tlsCfg := &tls.Config{RootCAs: pool}
+	e := &env{base: strings.TrimSuffix(vals[0], "/"), vaultURL: strings.TrimSuffix(vals[1], "/"), tenant: vals[2], sub: vals[3],
+		clientID: vals[4], secret: vals[5], tls: &tls.Config{RootCAs: pool}}
+	e.setup = &http.Client{Transport: &http.Transport{TLSClientConfig: e.tls, MaxIdleConnsPerHost: 64}, Timeout: 60 * time.Second}
+	return e, nil
+}
 
-	setup := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsCfg}}
-	token, err := getToken(setup, base, tenant, clientID, secret)
+func run(connList, targetList, dataDir string, dur time.Duration, maxReq, listSize int) error {
+	e, err := readEnv()
 	if err != nil {
 		return err
 	}
-	req, _ := http.NewRequest("PUT", vaultURL+"/secrets/kvload-bench?api-version=7.6", bytes.NewReader([]byte(`{"value":"kvload benchmark value"}`)))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := setup.Do(req)
-	if err != nil {
-		return err
+	if dataDir == "" {
+		dataDir = filepath.Dir(os.Getenv("SSL_CERT_FILE"))
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return fmt.Errorf("setting the benchmark secret: HTTP %d", resp.StatusCode)
-	}
-
-	scopeURL, scopeToken := "", ""
-	if host, pat := os.Getenv("DATABRICKS_HOST"), os.Getenv("DATABRICKS_TOKEN"); host != "" && pat != "" {
-		if scopeURL, err = setupScope(setup, base, tenant, clientID, secret, strings.TrimSuffix(host, "/"), vaultURL); err != nil {
-			return fmt.Errorf("setting up the Key Vault-backed scope: %w", err)
+	cpu := newCPUClock(dataDir)
+	want := map[string]bool{}
+	for _, t := range strings.Split(targetList, ",") {
+		t = strings.TrimSpace(t)
+		if !slices.Contains(allTargets, t) {
+			return fmt.Errorf("unknown target %q (targets: %s)", t, strings.Join(allTargets, ", "))
 		}
-		scopeToken = pat
+		want[t] = true
 	}
-
-	fmt.Printf("%-6s %-10s %12s %10s %10s\n", "conns", "target", "req/s", "p50", "p99")
+	var levels []int
 	for _, f := range strings.Split(connList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
 			return fmt.Errorf("bad connection count %q", f)
 		}
-		health := measure(tlsCfg, n, dur, maxReq, base+"/healthz", "")
-		get := measure(tlsCfg, n, dur, maxReq, vaultURL+"/secrets/kvload-bench/?api-version=7.6", token)
-		if health.err != nil || get.err != nil {
-			return errors.Join(health.err, get.err)
-		}
-		health.print(n, "healthz")
-		get.print(n, "get-secret")
-		fmt.Printf("%-6d %-10s %11.2fx\n", n, "ratio", get.rps/health.rps)
-		if scopeURL != "" {
-			sg := measure(tlsCfg, n, dur, maxReq, scopeURL, scopeToken)
-			if sg.err != nil {
-				return sg.err
+		levels = append(levels, n)
+	}
+	targets, cleanup, err := buildTargets(e, want, listSize)
+	defer cleanup()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%-6s %-11s %10s %10s %10s %9s %6s\n", "conns", "target", "req/s", "p50", "p99", "cpu-s/1k", "/bare")
+	// Each target's time is cut into rounds of about a second, taken in
+	// turn with the other targets', so that a drift of the machine's speed
+	// (other work, a noisy neighbour) falls on all of them alike.
+	rounds := max(1, int(dur/time.Second))
+	for _, n := range levels {
+		sessions := make([]*session, len(targets))
+		clocks := make([]*cpuClock, len(targets))
+		for i, t := range targets {
+			sessions[i] = newSession(t, n, maxReq)
+			clocks[i] = cpu
+			if t.cpu != nil {
+				clocks[i] = t.cpu
+			} else if !t.server {
+				clocks[i] = &cpuClock{}
 			}
-			sg.print(n, "scope-get")
-			fmt.Printf("%-6d %-10s %11.2fx\n", n, "scope/get", sg.rps/get.rps)
+		}
+		for range rounds {
+			for i, s := range sessions {
+				s.round(dur/time.Duration(rounds), clocks[i])
+			}
+		}
+		bare := 0.0
+		for i, t := range targets {
+			sessions[i].close()
+			r := sessions[i].result()
+			if r.err != nil {
+				return fmt.Errorf("%s at %d connections: %w", t.name, n, r.err)
+			}
+			if t.name == "bare" {
+				bare = r.rps
+			}
+			cpuCol, ratio := "-", "-"
+			if r.cpuPer1k >= 0 {
+				cpuCol = fmt.Sprintf("%.3f", r.cpuPer1k)
+			}
+			if bare > 0 {
+				ratio = fmt.Sprintf("%.2f", r.rps/bare)
+			}
+			fmt.Printf("%-6d %-11s %10.0f %10s %10s %9s %6s\n", n, t.name, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), cpuCol, ratio)
 		}
 	}
 	return nil
 }
 
-func getToken(c *http.Client, base, tenant, clientID, secret string) (string, error) {
-	return tokenFor(c, base, tenant, clientID, secret, "https://vault.azure.net/.default")
+// buildTargets does each target's setup once (idempotently) and returns
+// the targets in measuring order.
+func buildTargets(e *env, want map[string]bool, listSize int) ([]target, func(), error) {
+	var out []target
+	cleanup := func() {}
+	get := func(u, token string) func(context.Context, int64) (*http.Request, error) {
+		return func(ctx context.Context, _ int64) (*http.Request, error) {
+			req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
+			if err == nil && token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			return req, err
+		}
+	}
+	var stops []func()
+	cleanup = func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}
+	if want["bare"] {
+		u, cfg, pid, stop, err := bareProcess()
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("starting the bare baseline: %w", err)
+		}
+		stops = append(stops, stop)
+		out = append(out, target{name: "bare", tls: cfg, cpu: &cpuClock{pid: pid}, next: get(u, "")})
+	}
+	if want["bare-inproc"] {
+		u, cfg, _, stop, err := startBare()
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("starting the in-process baseline: %w", err)
+		}
+		stops = append(stops, stop)
+		out = append(out, target{name: "bare-inproc", tls: cfg, next: get(u, "")})
+	}
+	if want["healthz"] {
+		out = append(out, target{name: "healthz", tls: e.tls, server: true, next: get(e.base+"/healthz", "")})
+	}
+	var kvToken string
+	if want["get"] || want["set"] || want["list"] {
+		var err error
+		if kvToken, err = tokenFor(e.setup, e.base, e.tenant, e.clientID, e.secret, "https://vault.azure.net/.default"); err != nil {
+			return nil, cleanup, err
+		}
+	}
+	if want["get"] || want["scope-get"] {
+		if err := call(e.setup, "PUT", e.vaultURL+"/secrets/kvload-bench?api-version=7.6", kvTokenOr(e, kvToken), map[string]string{"value": "kvload benchmark value"}, nil); err != nil {
+			return nil, cleanup, fmt.Errorf("setting the benchmark secret: %w", err)
+		}
+	}
+	if want["get"] {
+		out = append(out, target{name: "get", tls: e.tls, server: true, next: get(e.vaultURL+"/secrets/kvload-bench/?api-version=7.6", kvToken)})
+	}
+	if want["set"] {
+		out = append(out, target{name: "set", tls: e.tls, server: true, next: func(ctx context.Context, i int64) (*http.Request, error) {
+			u := fmt.Sprintf("%s/secrets/kvload-set-%04d?api-version=7.6", e.vaultURL, i%1000)
+			req, err := http.NewRequestWithContext(ctx, "PUT", u, strings.NewReader(`{"value":"kvload set value `+strconv.FormatInt(i, 10)+`"}`))
+			if err == nil {
+				req.Header.Set("Authorization", "Bearer "+kvToken)
+				req.Header.Set("Content-Type", "application/json")
+			}
+			return req, err
+		}})
+	}
+	if want["list"] {
+		listURL, err := setupList(e, kvToken, listSize)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("setting up the list vault: %w", err)
+		}
+		out = append(out, target{name: "list", tls: e.tls, server: true, next: get(listURL+"/secrets?maxresults=25&api-version=7.6", kvToken)})
+	}
+	if want["token"] {
+		form := url.Values{"grant_type": {"client_credentials"}, "client_id": {e.clientID}, "client_secret": {e.secret},
+			"scope": {"https://vault.azure.net/.default"}}.Encode()
+		u := e.base + "/" + e.tenant + "/oauth2/v2.0/token"
+		out = append(out, target{name: "token", tls: e.tls, server: true, next: func(ctx context.Context, _ int64) (*http.Request, error) {
+			req, err := http.NewRequestWithContext(ctx, "POST", u, strings.NewReader(form))
+			if err == nil {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			return req, err
+		}})
+	}
+	if want["arm-get"] {
+		armToken, err := tokenFor(e.setup, e.base, e.tenant, e.clientID, e.secret, "https://management.azure.com/.default")
+		if err != nil {
+			return nil, cleanup, err
+		}
+		vaultID, err := vaultIDOf(e, armToken, e.vaultURL)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		out = append(out, target{name: "arm-get", tls: e.tls, server: true, next: get(e.base+vaultID+"?api-version=2024-11-01", armToken)})
+	}
+	if want["scope-get"] {
+		host, pat := os.Getenv("DATABRICKS_HOST"), os.Getenv("DATABRICKS_TOKEN")
+		if host == "" || pat == "" {
+			if len(want) == len(allTargets) {
+				return out, cleanup, nil // the default: measure what the env file allows
+			}
+			return nil, cleanup, errors.New("scope-get needs DATABRICKS_HOST and DATABRICKS_TOKEN")
+		}
+		scopeURL, err := setupScope(e.setup, e.base, e.tenant, e.clientID, e.secret, strings.TrimSuffix(host, "/"), e.vaultURL)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("setting up the Key Vault-backed scope: %w", err)
+		}
+		out = append(out, target{name: "scope-get", tls: e.tls, server: true, next: get(scopeURL, pat)})
+	}
+	return out, cleanup, nil
+}
+
+func kvTokenOr(e *env, tok string) string {
+	if tok != "" {
+		return tok
+	}
+	t, _ := tokenFor(e.setup, e.base, e.tenant, e.clientID, e.secret, "https://vault.azure.net/.default")
+	return t
+}
+
+// vaultIDOf finds the ARM id of the vault at vaultURL.
+func vaultIDOf(e *env, armToken, vaultURL string) (string, error) {
+	var vaults struct {
+		Value []struct {
+			ID         string `json:"id"`
+			Properties struct {
+				VaultURI string `json:"vaultUri"`
+			} `json:"properties"`
+		} `json:"value"`
+	}
+	if err := call(e.setup, "GET", e.base+"/subscriptions/"+e.sub+"/providers/Microsoft.KeyVault/vaults?api-version=2024-11-01", armToken, nil, &vaults); err != nil {
+		return "", err
+	}
+	for _, v := range vaults.Value {
+		if strings.TrimSuffix(v.Properties.VaultURI, "/") == vaultURL {
+			return v.ID, nil
+		}
+	}
+	return "", fmt.Errorf("no vault at %s", vaultURL)
+}
+
+// setupList creates (once) a vault "kvload-list-<n>" in the default vault's
+// resource group, grants the admin client Key Vault Secrets Officer on it,
+// and fills it with n secrets by concurrent PUTs unless it already holds
+// them. It returns the vault's URL.
+func setupList(e *env, kvToken string, n int) (string, error) {
+	armToken, err := tokenFor(e.setup, e.base, e.tenant, e.clientID, e.secret, "https://management.azure.com/.default")
+	if err != nil {
+		return "", err
+	}
+	defaultID, err := vaultIDOf(e, armToken, e.vaultURL)
+	if err != nil {
+		return "", err
+	}
+	rgID := defaultID[:strings.Index(defaultID, "/providers/")]
+	name := "kvload-list-" + strconv.Itoa(n)
+	vaultID := rgID + "/providers/Microsoft.KeyVault/vaults/" + name
+	var v struct {
+		Properties struct {
+			VaultURI string `json:"vaultUri"`
+		} `json:"properties"`
+	}
+	if err := call(e.setup, "GET", e.base+vaultID+"?api-version=2024-11-01", armToken, nil, &v); err != nil {
+		body := map[string]any{"location": "eastus", "properties": map[string]any{"tenantId": e.tenant, "sku": map[string]string{"family": "A", "name": "standard"},
+			"enableRbacAuthorization": true}}
+		if err := call(e.setup, "PUT", e.base+vaultID+"?api-version=2024-11-01", armToken, body, &v); err != nil {
+			return "", err
+		}
+		var sps struct {
+			Value []struct {
+				ID string `json:"id"`
+			} `json:"value"`
+		}
+		graph, err := tokenFor(e.setup, e.base, e.tenant, e.clientID, e.secret, "https://graph.microsoft.com/.default")
+		if err != nil {
+			return "", err
+		}
+		if err := call(e.setup, "GET", e.base+"/v1.0/servicePrincipals?%24filter="+url.QueryEscape("appId eq '"+e.clientID+"'"), graph, nil, &sps); err != nil || len(sps.Value) != 1 {
+			return "", fmt.Errorf("finding the admin client's object id: %v", err)
+		}
+		ra := map[string]any{"properties": map[string]any{
+			"roleDefinitionId": "/subscriptions/" + e.sub + "/providers/Microsoft.Authorization/roleDefinitions/b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+			"principalId":      sps.Value[0].ID, "principalType": "ServicePrincipal"}}
+		err = call(e.setup, "PUT", e.base+vaultID+"/providers/Microsoft.Authorization/roleAssignments/"+newGUID()+"?api-version=2022-04-01", armToken, ra, nil)
+		if err != nil {
+			return "", err
+		}
+	}
+	vaultURL := strings.TrimSuffix(v.Properties.VaultURI, "/")
+	last := fmt.Sprintf("%s/secrets/kvload-list-%06d?api-version=7.6", vaultURL, n-1)
+	if call(e.setup, "GET", last, kvToken, nil, nil) == nil {
+		return vaultURL, nil
+	}
+	fmt.Fprintf(os.Stderr, "kvload: filling %s with %d secrets (once)\n", name, n)
+	jobs := make(chan int)
+	errs := make(chan error, 16)
+	for range 16 {
+		go func() {
+			var first error
+			for i := range jobs {
+				if first != nil {
+					continue
+				}
+				first = call(e.setup, "PUT", fmt.Sprintf("%s/secrets/kvload-list-%06d?api-version=7.6", vaultURL, i), kvToken, map[string]string{"value": "list value"}, nil)
+			}
+			errs <- first
+		}()
+	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
+	for range 16 {
+		if err := <-errs; err != nil {
+			return "", err
+		}
+	}
+	return vaultURL, nil
+}
+
+// newGUID is a random assignment name.
+func newGUID() string {
+	var b [16]byte
+	if _, err := io.ReadFull(rand.Reader, b[:]); err != nil {
+		panic(err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 func tokenFor(c *http.Client, base, tenant, clientID, secret, scope string) (string, error) {
@@ -137,93 +421,6 @@ func tokenFor(c *http.Client, base, tenant, clientID, secret, scope string) (str
 		return "", fmt.Errorf("token request failed: HTTP %d", resp.StatusCode)
 	}
 	return out.AccessToken, nil
-}
-
-type result struct {
-	rps      float64
-	p50, p99 time.Duration
-	err      error
-}
-
-func (r result) print(conns int, target string) {
-	fmt.Printf("%-6d %-10s %12.0f %10s %10s\n", conns, target, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond))
-}
-
-// measure runs conns workers, each on its own keep-alive connection, for dur
-// (or until maxReq requests), and reports throughput and latency percentiles.
-func measure(tlsCfg *tls.Config, conns int, dur time.Duration, maxReq int, u, token string) result {
-	tr := &http.Transport{TLSClientConfig: tlsCfg, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
-	defer tr.CloseIdleConnections()
-	c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	ctx, cancel := context.WithTimeout(context.Background(), dur)
-	defer cancel()
-	var (
-		mu        sync.Mutex
-		latencies []time.Duration
-		firstErr  error
-		count     int
-	)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			local := make([]time.Duration, 0, 4096)
-			defer func() {
-				mu.Lock()
-				latencies = append(latencies, local...)
-				mu.Unlock()
-			}()
-			for ctx.Err() == nil {
-				mu.Lock()
-				if count >= maxReq {
-					mu.Unlock()
-					return
-				}
-				count++
-				mu.Unlock()
-				req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
-				if token != "" {
-					req.Header.Set("Authorization", "Bearer "+token)
-				}
-				t0 := time.Now()
-				resp, err := c.Do(req)
-				if err != nil {
-					if ctx.Err() == nil {
-						mu.Lock()
-						firstErr = cmpErr(firstErr, err)
-						mu.Unlock()
-					}
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					mu.Lock()
-					firstErr = cmpErr(firstErr, fmt.Errorf("%s: HTTP %d", u, resp.StatusCode))
-					mu.Unlock()
-					return
-				}
-				local = append(local, time.Since(t0))
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if len(latencies) == 0 {
-		return result{err: cmpErr(firstErr, errors.New("no request completed"))}
-	}
-	slices.Sort(latencies)
-	pct := func(p float64) time.Duration { return latencies[int(p*float64(len(latencies)-1))] }
-	return result{rps: float64(len(latencies)) / elapsed.Seconds(), p50: pct(0.50), p99: pct(0.99), err: firstErr}
-}
-
-func cmpErr(old, new error) error {
-	if old != nil {
-		return old
-	}
-	return new
 }
 
 // azureDatabricksAppID is the first-party application a Key Vault-backed

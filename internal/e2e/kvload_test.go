@@ -1,23 +1,43 @@
 package e2e
 
 import (
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
 
 // TestKvloadCommand runs the load command as documented (after sourcing the
-// env file), briefly, and checks it prints every row. It asserts nothing
-// about speed: figures come from running it, not from tests.
+// env file), briefly, and checks it prints a row for every target with the
+// server's CPU time. It asserts nothing about speed: figures come from
+// running it, not from tests.
 func TestKvloadCommand(t *testing.T) {
 	srv := MustServer(t)
 	env := MustEnvFile(t, srv.DataDir())
 	bin := filepath.Join(t.TempDir(), "kvload")
 	run(t, repoRoot(t), environ(nil), "go", "build", "-o", bin, "./bench/kvload")
-	out := run(t, t.TempDir(), environ(env), bin, "-c", "1,4", "-d", "200ms", "-n", "200")
-	for _, want := range []string{"conns", "healthz", "get-secret", "ratio", "scope-get", "scope/get"} {
-		if !strings.Contains(out, want) {
-			t.Fatalf("kvload output lacks %q:\n%s", want, out)
+	out := run(t, t.TempDir(), environ(env), bin, "-c", "1,4", "-d", "200ms", "-n", "200", "-list-size", "30")
+	if !strings.Contains(out, "cpu-s/1k") || !strings.Contains(out, "/bare") {
+		t.Fatalf("kvload header lacks its columns:\n%s", out)
+	}
+	for _, target := range []string{"bare", "bare-inproc", "healthz", "get", "set", "list", "token", "arm-get", "scope-get"} {
+		for _, conns := range []string{"1", "4"} {
+			// A server target's row carries its CPU-seconds per 1,000 requests.
+			cpu := `\d+\.\d{3}`
+			if target == "bare-inproc" {
+				cpu = "-"
+			}
+			row := regexp.MustCompile(`(?m)^` + conns + `\s+` + regexp.QuoteMeta(target) + `\s+\d+\s+\S+\s+\S+\s+` + cpu + `\s+\d+\.\d\d$`)
+			if !row.MatchString(out) {
+				t.Fatalf("kvload output lacks the %s row at %s connections:\n%s", target, conns, out)
+			}
 		}
+	}
+	// Seeding writes through the engine directly, so it refuses a data
+	// directory a running server holds.
+	cmd := exec.Command(bin, "seed", "-data", srv.DataDir(), "-n", "10")
+	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "in use") {
+		t.Fatalf("kvload seed on a running server's data directory: %v\n%s", err, b)
 	}
 }
