@@ -2,20 +2,20 @@ package main
 
 import (
 	"bufio"
-	"encoding/hex"
-	"fmt"
-	"io"
-	"os"
-	"os/exec"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
+	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"time"
 )
 
