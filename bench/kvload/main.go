@@ -27,6 +27,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -58,14 +59,18 @@ func main() {
 	targets := flag.String("t", strings.Join(allTargets, ","), "targets to measure, comma-separated")
 	dataDir := flag.String("data", "", "the server's data directory, for its CPU time (default: the directory of SSL_CERT_FILE)")
 	listSize := flag.Int("list-size", 10_000, "secrets in the vault the list target pages through")
+	seeded := flag.Int("seeded", 0, "secrets \"kvload seed\" wrote into the default vault: adds the get-seeded target, a GET of one of them at random")
 	flag.Parse()
-	if err := run(*conns, *targets, *dataDir, *dur, *maxReq, *listSize); err != nil {
+	if *seeded > 0 && !strings.Contains(*targets, "get-seeded") {
+		*targets += ",get-seeded"
+	}
+	if err := run(*conns, *targets, *dataDir, *dur, *maxReq, *listSize, *seeded); err != nil {
 		fmt.Fprintln(os.Stderr, "kvload:", err)
 		os.Exit(1)
 	}
 }
 
-var allTargets = []string{"bare", "bare-inproc", "healthz", "get", "set", "list", "token", "arm-get", "scope-get"}
+var allTargets = []string{"bare", "bare-inproc", "healthz", "get", "get-seeded", "set", "list", "token", "arm-get", "scope-get"}
 
 // env is what the env file gives kvload.
 type env struct {
@@ -101,7 +106,7 @@ func readEnv() (*env, error) {
 	return e, nil
 }
 
-func run(connList, targetList, dataDir string, dur time.Duration, maxReq, listSize int) error {
+func run(connList, targetList, dataDir string, dur time.Duration, maxReq, listSize, seeded int) error {
 	e, err := readEnv()
 	if err != nil {
 		return err
@@ -126,7 +131,7 @@ func run(connList, targetList, dataDir string, dur time.Duration, maxReq, listSi
 		}
 		levels = append(levels, n)
 	}
-	targets, cleanup, err := buildTargets(e, want, listSize)
+	targets, cleanup, err := buildTargets(e, want, listSize, seeded)
 	defer cleanup()
 	if err != nil {
 		return err
@@ -178,7 +183,7 @@ func run(connList, targetList, dataDir string, dur time.Duration, maxReq, listSi
 
 // buildTargets does each target's setup once (idempotently) and returns
 // the targets in measuring order.
-func buildTargets(e *env, want map[string]bool, listSize int) ([]target, func(), error) {
+func buildTargets(e *env, want map[string]bool, listSize, seeded int) ([]target, func(), error) {
 	var out []target
 	cleanup := func() {}
 	get := func(u, token string) func(context.Context, int64) (*http.Request, error) {
@@ -216,7 +221,7 @@ func buildTargets(e *env, want map[string]bool, listSize int) ([]target, func(),
 		out = append(out, target{name: "healthz", tls: e.tls, server: true, next: get(e.base+"/healthz", "")})
 	}
 	var kvToken string
-	if want["get"] || want["set"] || want["list"] {
+	if want["get"] || want["get-seeded"] || want["set"] || want["list"] {
 		var err error
 		if kvToken, err = tokenFor(e.setup, e.base, e.tenant, e.clientID, e.secret, "https://vault.azure.net/.default"); err != nil {
 			return nil, cleanup, err
@@ -229,6 +234,18 @@ func buildTargets(e *env, want map[string]bool, listSize int) ([]target, func(),
 	}
 	if want["get"] {
 		out = append(out, target{name: "get", tls: e.tls, server: true, next: get(e.vaultURL+"/secrets/kvload-bench/?api-version=7.6", kvToken)})
+	}
+	if want["get-seeded"] {
+		if seeded <= 0 {
+			return nil, cleanup, errors.New("get-seeded needs -seeded N")
+		}
+		out = append(out, target{name: "get-seeded", tls: e.tls, server: true, next: func(ctx context.Context, i int64) (*http.Request, error) {
+			req, err := http.NewRequestWithContext(ctx, "GET", e.vaultURL+"/secrets/"+seedName(mrand.IntN(seeded))+"/?api-version=7.6", nil)
+			if err == nil {
+				req.Header.Set("Authorization", "Bearer "+kvToken)
+			}
+			return req, err
+		}})
 	}
 	if want["set"] {
 		out = append(out, target{name: "set", tls: e.tls, server: true, next: func(ctx context.Context, i int64) (*http.Request, error) {

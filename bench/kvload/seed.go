@@ -15,15 +15,22 @@ import (
 	"github.com/scopevault/scopevault/internal/store/sqlite"
 )
 
+// seedStep is how many secrets one Engine.Seed call writes (progress is
+// printed after each).
+const seedStep = 50_000
+
+// seedName is the name "kvload seed" gives its i-th secret (from 0).
+func seedName(i int) string { return fmt.Sprintf("seed-%08d", i) }
+
 // seedCommand fills a vault with n secrets directly through the engine,
 // with the server stopped (it takes the data directory's lock):
 //
-//	go run ./bench/kvload seed -data DIR [-vault NAME] [-prefix seed] -n 1000000
+//	go run ./bench/kvload seed -data DIR [-vault NAME] [-from 0] -n 1000000
 func seedCommand(args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	dataDir := fs.String("data", config.DefaultDataDir, "data directory (scopevault must be stopped)")
 	vault := fs.String("vault", "scopevault-default", "vault to fill")
-	prefix := fs.String("prefix", "seed", "secret names are PREFIX-0000001 ...")
+	from := fs.Int("from", 0, "number of the first secret (to add to an earlier seed)")
 	n := fs.Int("n", 100_000, "secrets to write")
 	batch := fs.Int("batch", 5000, "secrets per transaction")
 	if err := fs.Parse(args); err != nil {
@@ -58,11 +65,11 @@ func seedCommand(args []string) error {
 		return err
 	}
 	start := time.Now()
-	const step = 50_000
-	for done := 0; done < *n; done += step {
-		chunk := min(step, *n-done)
-		// Seed numbers from 1 within each call: offset the prefix instead.
-		err := e.Seed(ctx, v, fmt.Sprintf("%s-%04d", *prefix, done/step), chunk, *batch, func(i int) string { return fmt.Sprintf("seeded value %d", done+i) })
+	for done := 0; done < *n; done += seedStep {
+		chunk := min(seedStep, *n-done)
+		first := *from + done
+		err := e.Seed(ctx, v, chunk, *batch, func(i int) string { return seedName(first + i) },
+			func(i int) string { return fmt.Sprintf("seeded value %d", first+i) })
 		if err != nil {
 			return err
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 )
 
 // DefaultCacheBytes bounds the read cache of sealed secrets.
-const DefaultCacheBytes = 32 << 20
+const DefaultCacheBytes = 16 << 20
 
 // secretEntry is what the read cache keeps of one secret: whether it is
 // live, its current version's id, and for each version read so far a
@@ -26,19 +25,32 @@ const DefaultCacheBytes = 32 << 20
 type secretEntry struct {
 	live     bool
 	current  string            // the current version's id, as stored
-	versions map[string]bundle // by lower-cased version id
+	versions []bundle // the versions read so far, usually one
 }
 
 // bundle is one version's sealed bundle and the path it is sealed under.
 type bundle struct {
-	path   string
-	sealed []byte
+	version string // lower-cased
+	path    string
+	sealed  []byte
 }
 
+// find returns the bundle of a version (any case).
+func (e secretEntry) find(version string) (bundle, bool) {
+	for _, b := range e.versions {
+		if b.version == version || strings.EqualFold(b.version, version) {
+			return b, true
+		}
+	}
+	return bundle{}, false
+}
+
+// entrySize estimates what an entry costs in memory, map and allocation
+// overheads included, so that the bound is a bound on the heap.
 func entrySize(e secretEntry) int {
-	n := 64 + len(e.current)
-	for k, v := range e.versions {
-		n += 64 + len(k) + len(v.path) + len(v.sealed)
+	n := 160 + len(e.current)
+	for _, v := range e.versions {
+		n += 96 + len(v.version) + len(v.path) + len(v.sealed)
 	}
 	return n
 }
@@ -122,13 +134,17 @@ func (e *Engine) getCached(ctx context.Context, v *scopevault.Vault, name, versi
 	}
 	cur := s.Current()
 	path := cachePath(v.Name, name, ver.Version)
-	b := bundle{path: path, sealed: e.barrier.Seal(path, encodeBundle(s.Name, ver, plain))}
+	b := bundle{version: strings.ToLower(ver.Version), path: path, sealed: e.barrier.Seal(path, encodeBundle(s.Name, ver, plain))}
 	e.cache.Fill(t, func(old secretEntry, ok bool) secretEntry {
-		ent := secretEntry{live: true, current: cur.Version, versions: map[string]bundle{}}
+		ent := secretEntry{live: true, current: cur.Version}
 		if ok && old.live && old.current == cur.Version {
-			maps.Copy(ent.versions, old.versions)
+			for _, ob := range old.versions {
+				if ob.version != b.version {
+					ent.versions = append(ent.versions, ob)
+				}
+			}
 		}
-		ent.versions[strings.ToLower(ver.Version)] = b
+		ent.versions = append(ent.versions, b)
 		return ent
 	})
 	if !ver.Enabled {
@@ -161,11 +177,9 @@ func (e *Engine) fromEntry(v *scopevault.Vault, name, version string, ent secret
 	if version == "" {
 		version = ent.current
 	}
-	b, ok := ent.versions[version]
+	b, ok := ent.find(version)
 	if !ok {
-		if b, ok = ent.versions[strings.ToLower(version)]; !ok {
-			return nil, false, nil
-		}
+		return nil, false, nil
 	}
 	raw, err := e.barrier.Open(b.path, b.sealed)
 	if err != nil {

@@ -2,28 +2,27 @@ package secrets
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/store"
 )
 
-// Seed writes n new secrets named prefix-0000001... into v, each with one
-// version holding value(i), batch secrets per transaction: the load
+// Seed writes n new secrets named name(0) ... name(n-1) into v, each with
+// one version holding value(i), batch secrets per transaction: the load
 // command's way to fill a vault with a million secrets in minutes rather
 // than hours of one-fsync-per-secret Sets. The records are exactly what
 // Set writes. A name that exists already is an error (nothing of its
 // batch is kept).
-func (e *Engine) Seed(ctx context.Context, v *scopevault.Vault, prefix string, n, batch int, value func(i int) string) error {
+func (e *Engine) Seed(ctx context.Context, v *scopevault.Vault, n, batch int, name, value func(i int) string) error {
 	if batch <= 0 {
 		batch = 5000
 	}
-	for start := 1; start <= n; start += batch {
-		end := min(start+batch-1, n)
+	for start := 0; start < n; start += batch {
+		end := min(start+batch, n)
 		now := e.now()
 		err := e.update(ctx, func(tx store.Tx) error {
-			for i := start; i <= end; i++ {
-				name := fmt.Sprintf("%s-%07d", prefix, i)
+			for i := start; i < end; i++ {
+				name := name(i)
 				if err := checkName(name); err != nil {
 					return err
 				}

@@ -14,12 +14,13 @@ func TestSeed(t *testing.T) {
 	ctx := context.Background()
 	e := MustEngine(t)
 	v := e.MustVault(t, "kv-seed")
-	if err := e.Seed(ctx, v, "seed", 1200, 500, func(i int) string { return "value-" + strconv.Itoa(i) }); err != nil {
+	name := func(i int) string { return "seed-" + strconv.Itoa(i) }
+	if err := e.Seed(ctx, v, 1200, 500, name, func(i int) string { return "value-" + strconv.Itoa(i) }); err != nil {
 		t.Fatal(err)
 	}
-	got, err := e.Get(ctx, v, "seed-0000777", "")
+	got, err := e.Get(ctx, v, "seed-777", "")
 	if err != nil || got.Value != "value-777" || !got.Version.Enabled {
-		t.Fatalf("seed-0000777: %+v, %v", got, err)
+		t.Fatalf("seed-777: %+v, %v", got, err)
 	}
 	n, after := 0, ""
 	for {
@@ -36,5 +37,5 @@ func TestSeed(t *testing.T) {
 	if n != 1200 {
 		t.Fatalf("listed %d seeded secrets, want 1200", n)
 	}
-	wantErr(t, e.Seed(ctx, v, "seed", 10, 10, func(int) string { return "x" }), scopevault.ECONFLICT, "")
+	wantErr(t, e.Seed(ctx, v, 10, 10, name, func(int) string { return "x" }), scopevault.ECONFLICT, "")
 }
