@@ -228,13 +228,22 @@ func (s *Store) run(ctx context.Context, begin string, readOnly bool, fn func(st
 type stmts struct {
 	beginDeferred, beginImmediate, commit, rollback driver.Stmt
 	get, put, del                                   driver.Stmt
-	// list holds the listing statements by shape: [bounded][limited].
-	list [2][2]driver.Stmt
+	// list holds the listing statements by shape: [after][bounded][limited].
+	list [2][2][2]driver.Stmt
 }
 
-var listSQL = [2][2]string{
-	{`SELECT k, v FROM kv WHERE k >= ? AND k > ? ORDER BY k`, `SELECT k, v FROM kv WHERE k >= ? AND k > ? ORDER BY k LIMIT ?`},
-	{`SELECT k, v FROM kv WHERE k >= ? AND k > ? AND k < ? ORDER BY k`, `SELECT k, v FROM kv WHERE k >= ? AND k > ? AND k < ? ORDER BY k LIMIT ?`},
+// listSQL has one lower bound only: given two (k >= prefix AND k > after)
+// SQLite seeks by one and filters by the other, and a page from the middle
+// of 10,000 keys read every key before it.
+var listSQL = [2][2][2]string{
+	{
+		{`SELECT k, v FROM kv WHERE k >= ? ORDER BY k`, `SELECT k, v FROM kv WHERE k >= ? ORDER BY k LIMIT ?`},
+		{`SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k`, `SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k LIMIT ?`},
+	},
+	{
+		{`SELECT k, v FROM kv WHERE k > ? ORDER BY k`, `SELECT k, v FROM kv WHERE k > ? ORDER BY k LIMIT ?`},
+		{`SELECT k, v FROM kv WHERE k > ? AND k < ? ORDER BY k`, `SELECT k, v FROM kv WHERE k > ? AND k < ? ORDER BY k LIMIT ?`},
+	},
 }
 
 // statements returns dc's prepared statements, preparing them on first use.
@@ -270,9 +279,14 @@ func (s *Store) statements(dc any) (*stmts, error) {
 		prep(&st.get, `SELECT v FROM kv WHERE k = ?`),
 		prep(&st.put, `INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`),
 		prep(&st.del, `DELETE FROM kv WHERE k = ?`),
-		prep(&st.list[0][0], listSQL[0][0]), prep(&st.list[0][1], listSQL[0][1]),
-		prep(&st.list[1][0], listSQL[1][0]), prep(&st.list[1][1], listSQL[1][1]),
 	)
+	for a := range 2 {
+		for b := range 2 {
+			for l := range 2 {
+				err = errors.Join(err, prep(&st.list[a][b][l], listSQL[a][b][l]))
+			}
+		}
+	}
 	if err != nil {
 		for _, p := range all {
 			p.Close()
@@ -294,9 +308,15 @@ func (s *Store) forget(dc any) {
 	if !ok {
 		return
 	}
-	for _, p := range []driver.Stmt{st.beginDeferred, st.beginImmediate, st.commit, st.rollback, st.get, st.put, st.del,
-		st.list[0][0], st.list[0][1], st.list[1][0], st.list[1][1]} {
+	for _, p := range []driver.Stmt{st.beginDeferred, st.beginImmediate, st.commit, st.rollback, st.get, st.put, st.del} {
 		p.Close()
+	}
+	for _, byBound := range st.list {
+		for _, byLimit := range byBound {
+			for _, p := range byLimit {
+				p.Close()
+			}
+		}
 	}
 }
 
@@ -391,8 +411,13 @@ func (t *tx) Delete(ctx context.Context, key string) error {
 }
 
 func (t *tx) List(ctx context.Context, prefix, after string, limit int) ([]store.KV, error) {
-	args := []driver.NamedValue{arg(1, prefix), arg(2, after)}
-	bounded, limited := 0, 0
+	// The lower bound is whichever of prefix (inclusive) and after
+	// (exclusive) is the greater.
+	args := []driver.NamedValue{arg(1, prefix)}
+	byAfter, bounded, limited := 0, 0, 0
+	if after >= prefix {
+		byAfter, args[0] = 1, arg(1, after)
+	}
 	if upper, ok := prefixEnd(prefix); ok {
 		bounded = 1
 		args = append(args, arg(len(args)+1, upper))
@@ -401,7 +426,7 @@ func (t *tx) List(ctx context.Context, prefix, after string, limit int) ([]store
 		limited = 1
 		args = append(args, arg(len(args)+1, int64(limit)))
 	}
-	rows, err := query(ctx, t.st.list[bounded][limited], args...)
+	rows, err := query(ctx, t.st.list[byAfter][bounded][limited], args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list: %w", err)
 	}
