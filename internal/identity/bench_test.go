@@ -1,0 +1,104 @@
+package identity_test
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkVerifyToken is a token seen before: the verification cache's
+// path (a hash of the token, a lookup, the lifetime check).
+func BenchmarkVerifyToken(b *testing.B) {
+	e := MustEnv(b)
+	MustTenant(b, e.svc)
+	ctx := context.Background()
+	sp, _, err := e.svc.CreateServicePrincipal(ctx, tenantA, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, _, err := e.svc.IssueToken(ctx, sp, "https://vault.azure.net")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := e.svc.VerifyToken(ctx, tok); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkIssueAndVerify is a fresh token each time: RS256 signing and
+// the first, full verification (signature, claims).
+func BenchmarkIssueAndVerify(b *testing.B) {
+	e := MustEnv(b)
+	MustTenant(b, e.svc)
+	ctx := context.Background()
+	sp, _, err := e.svc.CreateServicePrincipal(ctx, tenantA, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		tok, _, err := e.svc.IssueToken(ctx, sp, "https://vault.azure.net")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.svc.VerifyToken(ctx, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkClientCredentials is the token endpoint's work for a service
+// principal with a client secret: lookup, secret check, RS256 signing.
+func BenchmarkClientCredentials(b *testing.B) {
+	e := MustEnv(b)
+	MustTenant(b, e.svc)
+	ctx := context.Background()
+	sp, secret, err := e.svc.CreateServicePrincipal(ctx, tenantA, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.svc.ClientCredentials(ctx, tenantA, sp.AppID, secret, "https://vault.azure.net/.default"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGroupsOf resolves a member's transitive groups (cached per
+// directory generation).
+func BenchmarkGroupsOf(b *testing.B) {
+	e := MustEnv(b)
+	MustTenant(b, e.svc)
+	ctx := context.Background()
+	sp, _, err := e.svc.CreateServicePrincipal(ctx, tenantA, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	outer, err := e.svc.CreateGroup(ctx, tenantA, "outer")
+	if err != nil {
+		b.Fatal(err)
+	}
+	inner, err := e.svc.CreateGroup(ctx, tenantA, "inner")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := e.svc.AddMember(ctx, tenantA, outer.ObjectID, inner.ObjectID); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.svc.AddMember(ctx, tenantA, inner.ObjectID, sp.ObjectID); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		gs, err := e.svc.GroupsOf(ctx, tenantA, sp.ObjectID)
+		if err != nil || len(gs) != 2 {
+			b.Fatalf("groups %v, %v", gs, err)
+		}
+	}
+}
