@@ -24,7 +24,7 @@ const DefaultCacheBytes = 16 << 20
 // secret's whole version list.
 type secretEntry struct {
 	live     bool
-	current  string            // the current version's id, as stored
+	current  string   // the current version's id, as stored
 	versions []bundle // the versions read so far, usually one
 }
 
