@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/scopevault/scopevault/internal/server"
 )
 
 // TestKvloadCommand runs the load command as documented (after sourcing the
@@ -39,5 +42,28 @@ func TestKvloadCommand(t *testing.T) {
 	cmd := exec.Command(bin, "seed", "-data", srv.DataDir(), "-n", "10")
 	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "in use") {
 		t.Fatalf("kvload seed on a running server's data directory: %v\n%s", err, b)
+	}
+
+	// On a stopped server's directory it seeds, and the next start serves
+	// what it wrote (get-seeded reads them at random).
+	dir := t.TempDir()
+	stopped, err := server.Start(context.Background(), server.Config{DataDir: dir, Port: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stopped.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if out := run(t, t.TempDir(), environ(nil), bin, "seed", "-data", dir, "-n", "40"); !strings.Contains(out, "seeded 40 secrets") {
+		t.Fatalf("kvload seed: %s", out)
+	}
+	again, err := server.Start(context.Background(), server.Config{DataDir: dir, Port: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Shutdown(context.Background())
+	out = run(t, t.TempDir(), environ(MustEnvFile(t, dir)), bin, "-c", "2", "-d", "200ms", "-t", "bare,get", "-seeded", "40")
+	if !regexp.MustCompile(`(?m)^2\s+get-seeded\s+\d+`).MatchString(out) {
+		t.Fatalf("kvload -seeded lacks the get-seeded row:\n%s", out)
 	}
 }
