@@ -20,7 +20,9 @@ func BenchmarkServeGet(b *testing.B) {
 	req := httptest.NewRequest("GET", w.base+"/secrets/bench/?api-version=7.6", nil)
 	req.Header.Set("Authorization", "Bearer "+w.admin)
 	port, _ := strconv.Atoi(w.port())
-	o := scopevault.Origin{RemoteAddr: netip.MustParseAddrPort("127.0.0.1:50000"), LocalAddr: netip.AddrPortFrom(netip.MustParseAddr("127.1.0.1"), uint16(port))}
+	// As the server's connContext makes it, addresses formatted once.
+	o := scopevault.Origin{RemoteAddr: netip.MustParseAddrPort("127.0.0.1:50000"), LocalAddr: netip.AddrPortFrom(netip.MustParseAddr("127.1.0.1"), uint16(port)),
+		RemoteIP: "127.0.0.1", LocalIP: "127.1.0.1"}
 	req = req.WithContext(scopevault.WithOrigin(context.Background(), o))
 	b.ReportAllocs()
 	for b.Loop() {
