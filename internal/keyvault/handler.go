@@ -13,6 +13,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/access"
@@ -38,6 +40,33 @@ type Config struct {
 // address the client connected to or by a <vault>.vault.azure.net host name.
 type Handler struct {
 	cfg Config
+	// values are shared header value slices for the values that recur
+	// (an assignment id, a client's network info).
+	values headerValues
+}
+
+// headerValues hands out one shared []string per distinct header value, so
+// that a recurring value costs no allocation per response. Nothing edits a
+// header value slice in place. It stops adding at maxHeaderValues distinct
+// values (then allocates as before), so no client can grow it without bound.
+type headerValues struct {
+	m sync.Map // string -> []string
+	n atomic.Int64
+}
+
+const maxHeaderValues = 4096
+
+func (h *headerValues) of(v string) []string {
+	if s, ok := h.m.Load(v); ok {
+		return s.([]string)
+	}
+	s := []string{v}
+	if h.n.Load() < maxHeaderValues {
+		if _, loaded := h.m.LoadOrStore(v, s); !loaded {
+			h.n.Add(1)
+		}
+	}
+	return s
 }
 
 // New returns a Handler.

@@ -42,7 +42,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if id := r.Header["X-Ms-Client-Request-Id"]; len(id) > 0 && id[0] != "" {
 		hdr["X-Ms-Client-Request-Id"] = id[:1:1]
 	}
-	hdr["X-Ms-Keyvault-Network-Info"] = []string{networkInfo(r)}
+	hdr["X-Ms-Keyvault-Network-Info"] = h.values.of(networkInfo(r))
 
 	req := &request{r: r, base: baseURL(r)}
 	req.sw.ResponseWriter = w
@@ -156,7 +156,7 @@ func (h *Handler) serve(w http.ResponseWriter, req *request) error {
 		return denied(d, req)
 	}
 	if d.AssignmentID != "" {
-		w.Header()["X-Ms-Keyvault-Rbac-Assignment-Id"] = []string{d.AssignmentID}
+		w.Header()["X-Ms-Keyvault-Rbac-Assignment-Id"] = h.values.of(d.AssignmentID)
 	}
 
 	// 6. Operate.

@@ -57,13 +57,25 @@ func unixp(t *time.Time) *int64 {
 }
 
 func attributes(v *scopevault.Vault, ver *scopevault.SecretVersion) attributesJSON {
-	enabled := ver.Enabled
-	days := v.RetentionDays()
-	return attributesJSON{
-		Enabled: &enabled, NotBefore: unixp(ver.NotBefore), Expires: unixp(ver.Expires),
-		Created: unix(ver.Created), Updated: unix(ver.Updated),
-		RecoverableDays: &days, RecoveryLevel: v.RecoveryLevel(),
+	// One allocation holds every value the pointers point at.
+	vals := &struct {
+		enabled                    bool
+		days                       int
+		nbf, exp, created, updated int64
+	}{enabled: ver.Enabled, days: v.RetentionDays(), created: ver.Created.Unix(), updated: ver.Updated.Unix()}
+	a := attributesJSON{
+		Enabled: &vals.enabled, Created: &vals.created, Updated: &vals.updated,
+		RecoverableDays: &vals.days, RecoveryLevel: v.RecoveryLevel(),
 	}
+	if ver.NotBefore != nil {
+		vals.nbf = ver.NotBefore.Unix()
+		a.NotBefore = &vals.nbf
+	}
+	if ver.Expires != nil {
+		vals.exp = ver.Expires.Unix()
+		a.Expires = &vals.exp
+	}
+	return a
 }
 
 // bundle renders one version; versioned ids name the version, base ids do not.

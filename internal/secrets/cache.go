@@ -185,15 +185,22 @@ func (e *Engine) fromEntry(v *scopevault.Vault, name, version string, ent secret
 	if err != nil {
 		return nil, true, err
 	}
-	canon, ver, value, err := decodeBundle(raw)
+	// One allocation for the answer: the value, its secret and version.
+	out := &struct {
+		sv  scopevault.SecretValue
+		s   scopevault.Secret
+		ver [1]scopevault.SecretVersion
+	}{}
+	canon, value, err := decodeBundleInto(raw, &out.ver[0])
 	if err != nil {
 		return nil, true, err
 	}
-	if !ver.Enabled {
+	if !out.ver[0].Enabled {
 		return nil, true, errDisabled()
 	}
-	s := &scopevault.Secret{Vault: v.Name, Name: canon, Versions: []scopevault.SecretVersion{*ver}}
-	return &scopevault.SecretValue{Secret: s, Version: &s.Versions[0], Value: value}, true, nil
+	out.s = scopevault.Secret{Vault: v.Name, Name: canon, Versions: out.ver[:]}
+	out.sv = scopevault.SecretValue{Secret: &out.s, Version: &out.ver[0], Value: value}
+	return &out.sv, true, nil
 }
 
 // pickVersion is the version asked for ("" = current) of a live secret, or nil.
@@ -254,6 +261,16 @@ var errBadBundle = errors.New("secrets: damaged cache bundle")
 // decodeBundle decodes what encodeBundle wrote. It converts the bundle to
 // a string once; the fields are substrings of it.
 func decodeBundle(raw []byte) (name string, ver *scopevault.SecretVersion, value string, err error) {
+	ver = &scopevault.SecretVersion{}
+	name, value, err = decodeBundleInto(raw, ver)
+	if err != nil {
+		return "", nil, "", err
+	}
+	return name, ver, value, nil
+}
+
+// decodeBundleInto decodes a bundle into ver, returning the name and value.
+func decodeBundleInto(raw []byte, ver *scopevault.SecretVersion) (name, value string, err error) {
 	b := string(raw)
 	bad := false
 	uv := func() uint64 {
@@ -290,11 +307,11 @@ func decodeBundle(raw []byte) (name string, ver *scopevault.SecretVersion, value
 		}
 		return time.Unix(sec, int64(uv())).UTC()
 	}
-	ver = &scopevault.SecretVersion{}
+	*ver = scopevault.SecretVersion{}
 	name = str()
 	ver.Version, ver.ContentType, ver.Previous = str(), str(), str()
 	if bad || len(b) == 0 {
-		return "", nil, "", errBadBundle
+		return "", "", errBadBundle
 	}
 	flags := b[0]
 	b = b[1:]
@@ -310,7 +327,7 @@ func decodeBundle(raw []byte) (name string, ver *scopevault.SecretVersion, value
 	ver.Created, ver.Updated = tm(), tm()
 	if n := uv(); n > 0 && !bad {
 		if n > uint64(len(b)) {
-			return "", nil, "", errBadBundle
+			return "", "", errBadBundle
 		}
 		ver.Tags = make(map[string]string, n)
 		for range n {
@@ -320,7 +337,7 @@ func decodeBundle(raw []byte) (name string, ver *scopevault.SecretVersion, value
 	}
 	value = str()
 	if bad {
-		return "", nil, "", errBadBundle
+		return "", "", errBadBundle
 	}
-	return name, ver, value, nil
+	return name, value, nil
 }
