@@ -3,7 +3,14 @@ package scopevault
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 )
+
+// bypassNone: the vault's firewall ignores trusted services (Key Vault's
+// default bypass is AzureServices).
+func bypassNone(v *Vault) bool {
+	return v.NetworkACLs != nil && strings.EqualFold(v.NetworkACLs.Bypass, "None")
+}
 
 // VaultDenial is the error Key Vault answers when a decision refuses a
 // caller: its innererror code is the Reason, its message Key Vault's own
@@ -28,12 +35,17 @@ func VaultDenial(d Decision, c *Caller, v *Vault, op Operation, client netip.Add
 			"The user, group or application '%s' does not have secrets %s permission on key vault '%s'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287",
 			caller, Operations[op].Verb, vault)
 	case "ForbiddenByFirewall":
-		return Errorf(EFORBIDDEN, "ForbiddenByFirewall",
-			"Client address is not authorized and caller is not a trusted service.\r\nClient address: %s\r\nCaller: %s\r\nVault: %s",
-			client, caller, vault)
+		first := "Client address is not authorized and caller is not a trusted service."
+		if bypassNone(v) {
+			first = "Client address is not authorized and caller was ignored because bypass is set to None"
+		}
+		return Errorf(EFORBIDDEN, "ForbiddenByFirewall", "%s\r\nClient address: %s\r\nCaller: %s\r\nVault: %s", first, client, caller, vault)
 	case "ForbiddenByConnection":
-		return Errorf(EFORBIDDEN, "ForbiddenByConnection",
-			"Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\nCaller: %s\r\nVault: %s", caller, vault)
+		first := "Public network access is disabled and request is not from a trusted service nor via an approved private link."
+		if bypassNone(v) {
+			first = "Connection is not an approved private link and caller was ignored because bypass is not set to 'AzureServices' and PublicNetworkAccess is set to 'Disabled'."
+		}
+		return Errorf(EFORBIDDEN, "ForbiddenByConnection", "%s\r\nCaller: %s\r\nVault: %s", first, caller, vault)
 	}
 	return &Error{Code: EFORBIDDEN, Reason: d.Reason, Message: fmt.Sprintf("Caller is not authorized to perform this operation: %s", d.Rule)}
 }

@@ -187,3 +187,70 @@ func TestSecretsAPIWireKeyVault(t *testing.T) {
 	MustBody(t, w.raw(t, "POST", "/api/2.0/secrets/put", w.pat, "", `{"scope":"kv","key":"x","string_value":"y"}`), 400,
 		`{"error_code":"BAD_REQUEST","message":"Scope kv is backed by Azure Key Vault and is read-only through Databricks: write or delete its secrets in the Key Vault."}`)
 }
+
+// TestSecretsAPIWireKeyVaultNetwork: the seed's Option B. With public
+// access disabled the control plane reaches the vault only as a trusted
+// service: bypass None breaks the scope read with Key Vault's
+// ForbiddenByConnection wrapped in PERMISSION_DENIED, bypass AzureServices
+// fixes it, and an IP rule for the user's own address does not help (the
+// read comes from the control plane, not from the user).
+func TestSecretsAPIWireKeyVaultNetwork(t *testing.T) {
+	w := MustWire(t)
+	ctx := context.Background()
+	v, err := w.srv.Engine.CreateVault(ctx, scopevault.Vault{Name: "kv-net", SubscriptionID: w.ws.SubscriptionID, ResourceGroup: w.ws.ResourceGroup,
+		Location: "eastus", TenantID: w.ws.TenantID, SKU: "standard", EnableRBACAuthorization: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.srv.Engine.Set(ctx, v, "db-password", secrets.SetParams{Value: wireValue}); err != nil {
+		t.Fatal(err)
+	}
+	dbx, err := w.srv.Identity.PrincipalByAppID(ctx, w.ws.TenantID, scopevault.AzureDatabricksAppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.srv.Authz.CreateAssignment(ctx, scopevault.RoleAssignment{Name: scopevault.NewGUID(), Scope: v.ResourceID(),
+		RoleDefinitionID: "4633458b-17de-408a-b874-0445c86b69e6", PrincipalID: dbx.ObjectID, PrincipalType: scopevault.KindServicePrincipal}); err != nil {
+		t.Fatal(err)
+	}
+	entra := w.MustEntraToken(t, w.srv.Boot.ClientID, w.srv.Boot.ClientSecret, databricksScope)
+	create := `{"scope":"kv","scope_backend_type":"AZURE_KEYVAULT","backend_azure_keyvault":{"resource_id":"` + v.ResourceID() + `","dns_name":"https://kv-net.vault.azure.net/"}}`
+	MustBody(t, w.raw(t, "POST", "/api/2.0/secrets/scopes/create", entra, "application/json", create), 200, `{}`)
+	ok := `{"key":"db-password","value":"` + base64.StdEncoding.EncodeToString([]byte(wireValue)) + `"}`
+	tests := []struct {
+		name  string
+		pna   string
+		acls  *scopevault.NetworkACLs
+		inner string // "" when the read succeeds
+		first string
+	}{
+		{"ok/public", "Enabled", nil, "", ""},
+		{"ok/disabled-bypass-azureservices", "Disabled", &scopevault.NetworkACLs{Bypass: "AzureServices", DefaultAction: "Deny"}, "", ""},
+		{"disabled-bypass-none", "Disabled", &scopevault.NetworkACLs{Bypass: "None", DefaultAction: "Deny"}, "ForbiddenByConnection",
+			"Connection is not an approved private link and caller was ignored because bypass is not set to 'AzureServices'"},
+		{"firewall-bypass-none-user-ip-allowed", "Enabled", &scopevault.NetworkACLs{Bypass: "None", DefaultAction: "Deny", IPRules: []string{"127.0.0.0/16"}}, "ForbiddenByFirewall",
+			"Client address is not authorized and caller was ignored because bypass is set to None"},
+		{"ok/firewall-bypass-azureservices", "Enabled", &scopevault.NetworkACLs{Bypass: "AzureServices", DefaultAction: "Deny"}, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := w.srv.Engine.UpdateVault(ctx, v.Name, func(v *scopevault.Vault) error {
+				v.PublicNetworkAccess, v.NetworkACLs = tt.pna, tt.acls
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			r := w.raw(t, "GET", "/api/2.0/secrets/get?scope=kv&key=db-password", w.pat, "", ``)
+			if tt.inner == "" {
+				MustBody(t, r, 200, ok)
+				return
+			}
+			MustErrorCode(t, r, http.StatusForbidden, "PERMISSION_DENIED")
+			msg := r.json(t)["message"].(string)
+			if !strings.HasPrefix(msg, "Invalid permissions on the specified KeyVault https://kv-net.vault.azure.net/. Wrapped Message: Status code 403, ") ||
+				!strings.Contains(msg, `"innererror":{"code":"`+tt.inner+`"}`) || !strings.Contains(msg, tt.first) || !strings.Contains(msg, "appid="+scopevault.AzureDatabricksAppID) {
+				t.Fatalf("denial %s", msg)
+			}
+		})
+	}
+}

@@ -12,10 +12,13 @@ import (
 	"github.com/scopevault/scopevault/internal/entra"
 	"github.com/scopevault/scopevault/internal/httpx"
 	"github.com/scopevault/scopevault/internal/keyvault"
+	"github.com/scopevault/scopevault/internal/netgate"
 )
 
 func (s *Server) buildHandlers() {
-	s.Access = &access.Pipeline{Verifier: s.Identity, Authorizer: s.Authz}
+	// The network gate runs on every data-plane read, the Key Vault wire's
+	// and Key Vault-backed scopes' alike (internal/netgate).
+	s.Access = &access.Pipeline{Verifier: s.Identity, Authorizer: s.Authz, Gate: &netgate.Gate{Trusted: netgate.DefaultTrusted()}}
 	s.keyvault = keyvault.New(keyvault.Config{
 		Engine:        s.Engine,
 		Access:        s.Access,

@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"encoding/json"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -25,11 +26,21 @@ const actionWriteAccessPolicies = "Microsoft.KeyVault/vaults/accessPolicies/writ
 
 // controlPlaneContext is where a Key Vault-backed read leaves the caller's
 // request and becomes the Databricks control plane's own call to the vault.
-// The network gate reads the request's origin from the context: the network
-// work gives the control plane its own origin here (it is not in the
-// customer's VNet, and passes a firewall only as a trusted service). Until
-// then the context passes through unchanged.
-func controlPlaneContext(ctx context.Context) context.Context { return ctx }
+// The network gate reads the request's origin from the context: here the
+// control plane gets its own (it is not in the customer's VNet, and passes
+// a firewall only as a trusted service).
+func controlPlaneContext(ctx context.Context) context.Context {
+	return scopevault.WithOrigin(ctx, scopevault.Origin{RemoteAddr: netip.AddrPortFrom(ControlPlaneAddr, 443), RemoteIP: ControlPlaneAddr.String()})
+}
+
+// ControlPlaneAddr is the address the Databricks control plane's vault
+// reads come from: its own, public origin, in no customer VNet and through
+// no private endpoint, whatever address the user's request to the
+// workspace came from. Virtual network rules and private endpoints do not
+// admit it; bypass AzureServices does, since it reads as the trusted
+// service AzureDatabricks (an ipRules entry naming it does too, as
+// allow-listing the control plane's addresses does on Azure).
+var ControlPlaneAddr = netip.MustParseAddr("127.254.0.1")
 
 func errKVParam(format string, args ...any) error {
 	return scopevault.Errorf(scopevault.EINVALID, "INVALID_PARAMETER_VALUE", format, args...)
