@@ -107,16 +107,37 @@ func hostOnly(host string) string {
 	return host
 }
 
-// vaultFor resolves the vault a request is for.
+// vaultFor resolves the vault a request is for: the one whose own address
+// the connection arrived on, else the one its <vault>.vault.azure.net Host
+// names (on the main address). A Host naming another vault than the
+// address's is refused: a connection reaches one vault only.
 func (h *Handler) vaultFor(r *http.Request) (*scopevault.Vault, error) {
-	if name, ok := VaultNameFromHost(r.Host); ok {
-		return h.cfg.Engine.Vault(r.Context(), name)
-	}
-	o := scopevault.OriginFrom(r.Context())
+	ctx := r.Context()
+	name, named := VaultNameFromHost(r.Host)
+	o := scopevault.OriginFrom(ctx)
 	if o.LocalAddr.IsValid() {
-		return h.cfg.Engine.VaultByAddress(r.Context(), o.LocalAddr.Addr())
+		if v, err := h.cfg.Engine.VaultByAddress(ctx, o.LocalAddr.Addr()); err == nil {
+			if named && !strings.EqualFold(name, v.Name) {
+				return nil, scopevault.Errorf(scopevault.ENOTFOUND, "VaultNotFound",
+					"The request names vault %s, but its connection reached the address of another vault.", clipName(name))
+			}
+			return v, nil
+		} else if !named {
+			return nil, err
+		}
+	}
+	if named {
+		return h.cfg.Engine.Vault(ctx, name)
 	}
 	return nil, scopevault.Errorf(scopevault.ENOTFOUND, "VaultNotFound", "No vault is served at this address.")
+}
+
+// clipName bounds a name quoted in an error.
+func clipName(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
 }
 
 // queryValue is url.Values.Get of one key without building the map: the

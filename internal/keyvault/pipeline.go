@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/scopevault/scopevault"
@@ -44,7 +45,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hdr["X-Ms-Keyvault-Network-Info"] = h.values.of(networkInfo(r))
 
-	req := &request{r: r, base: baseURL(r)}
+	req := &request{r: r}
 	req.sw.ResponseWriter = w
 	if err := h.serve(&req.sw, req); err != nil {
 		h.writeError(&req.sw, req, err)
@@ -83,11 +84,24 @@ func networkInfo(r *http.Request) string {
 	return "conn_type=Ipv4;addr=" + ip + ";act_addr_fam=InterNetwork;"
 }
 
-// baseURL is the vault URL the client used; ids and nextLinks are built from it.
-func baseURL(r *http.Request) string {
-	host := r.Host
-	host = strings.TrimSuffix(host, ":443")
-	return "https://" + host
+// baseURL is the vault's URL as the client reached it, built from the
+// vault's own names, never copied from the Host header: its real host name
+// when the client named it (a Host of <vault>.vault.azure.net), else the
+// address the connection arrived on. The port is the listener's. Ids and
+// nextLinks are built from it.
+func baseURL(r *http.Request, v *scopevault.Vault) string {
+	o := scopevault.OriginFrom(r.Context())
+	port := ""
+	if o.LocalAddr.IsValid() && o.LocalAddr.Port() != 443 {
+		port = ":" + strconv.Itoa(int(o.LocalAddr.Port()))
+	}
+	if name, ok := VaultNameFromHost(r.Host); ok && strings.EqualFold(name, v.Name) {
+		return "https://" + strings.ToLower(v.Name) + VaultSuffix + port
+	}
+	if o.LocalAddr.IsValid() {
+		return "https://" + o.LocalAddr.Addr().Unmap().String() + port
+	}
+	return "https://" + strings.ToLower(v.Name) + VaultSuffix
 }
 
 func (h *Handler) serve(w http.ResponseWriter, req *request) error {
@@ -98,6 +112,7 @@ func (h *Handler) serve(w http.ResponseWriter, req *request) error {
 		return err
 	}
 	req.vault = v
+	req.base = baseURL(r, v)
 
 	// 1. Authenticate. A request without a bearer token is the SDK's challenge probe.
 	token, ok := bearer(r)

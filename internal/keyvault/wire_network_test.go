@@ -91,3 +91,52 @@ func readResp(tb testing.TB, res *http.Response) *resp {
 	}
 	return &resp{status: res.StatusCode, header: res.Header, body: raw}
 }
+
+// TestWireHostHeader: a request reaches the vault its connection arrived
+// for, whatever its Host says; a Host naming another vault is refused, and
+// ids are built from the vault's own names, never copied from the Host.
+func TestWireHostHeader(t *testing.T) {
+	w := MustWire(t)
+	v, base := w.MustVault(t, "kv-host", nil)
+	w.MustSet(t, v, "s", secrets.SetParams{Value: "v"})
+	q := "?api-version=" + defaultAPIVersion
+	tests := []struct {
+		name, host string
+		status     int
+		idPrefix   string
+	}{
+		{"ok/address", "", http.StatusOK, base + "/secrets/s/"},
+		{"ok/arbitrary-host-not-echoed", "evil.example", http.StatusOK, base + "/secrets/s/"},
+		{"ok/arbitrary-host-with-port", "evil.example:1234", http.StatusOK, base + "/secrets/s/"},
+		{"ok/own-real-name", "KV-Host.vault.azure.net:" + w.port(), http.StatusOK, "https://kv-host.vault.azure.net:" + w.port() + "/secrets/s/"},
+		{"another-vaults-name", w.vault.Name + ".vault.azure.net", http.StatusNotFound, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", base+"/secrets/s"+q, nil)
+			req.Header.Set("Authorization", "Bearer "+w.admin)
+			if tt.host != "" {
+				req.Host = tt.host
+			}
+			res, err := w.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := readResp(t, res)
+			if r.status != tt.status {
+				t.Fatalf("HTTP %d, want %d: %s", r.status, tt.status, r.body)
+			}
+			if tt.status != http.StatusOK {
+				if code, _, _ := r.errorOf(t); code != "VaultNotFound" {
+					t.Fatalf("error %s: %s", code, r.body)
+				}
+				return
+			}
+			var got struct{ ID string }
+			r.JSON(t, &got)
+			if !strings.HasPrefix(got.ID, tt.idPrefix) || strings.Contains(got.ID, "evil") {
+				t.Fatalf("id %q, want prefix %q", got.ID, tt.idPrefix)
+			}
+		})
+	}
+}
