@@ -29,11 +29,9 @@ const maxConns = 4
 // Store is a store.Store over one SQLite file.
 type Store struct {
 	db *sql.DB
-	// writeSlot serializes writers in-process: SQLite allows one writer, and
-	// queueing here avoids SQLITE_BUSY retries between our own goroutines.
-	// It is a channel rather than a mutex so that a waiting Update gives up
-	// when its ctx ends.
-	writeSlot chan struct{}
+	// writes queues Updates for group commit (group.go): one writer at a
+	// time in-process, so our own goroutines never meet SQLITE_BUSY.
+	writes writeQueue
 	// gens counts commits per top-level key segment (see store.Store.Generation).
 	gensMu   sync.Mutex
 	gens     map[string]uint64
@@ -67,7 +65,7 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: create schema: %w", err)
 	}
-	return &Store{db: db, writeSlot: make(chan struct{}, 1), gens: map[string]uint64{}, stmts: map[any]*stmts{}}, nil
+	return &Store{db: db, gens: map[string]uint64{}, stmts: map[any]*stmts{}}, nil
 }
 
 // Generation returns the count of commits that wrote under segment.
@@ -124,19 +122,6 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	// A deferred BEGIN takes no lock a writer waits on (WAL); the first read
 	// fixes the snapshot fn sees until the ROLLBACK.
 	return s.run(ctx, "BEGIN DEFERRED", true, fn)
-}
-
-// Update runs fn in a write transaction and commits if fn returns nil.
-func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	select {
-	case s.writeSlot <- struct{}{}:
-	case <-ctx.Done():
-		return fmt.Errorf("sqlite: waiting to write: %w", ctx.Err())
-	}
-	defer func() { <-s.writeSlot }()
-	// IMMEDIATE takes the write lock up front, so the transaction cannot fail
-	// with SQLITE_BUSY halfway through fn when another process writes.
-	return s.run(ctx, "BEGIN IMMEDIATE", false, fn)
 }
 
 // run runs fn between begin and COMMIT (or ROLLBACK when readOnly or fn
@@ -228,6 +213,7 @@ func (s *Store) run(ctx context.Context, begin string, readOnly bool, fn func(st
 type stmts struct {
 	beginDeferred, beginImmediate, commit, rollback driver.Stmt
 	get, put, del                                   driver.Stmt
+	savepoint, release, rollbackTo                  driver.Stmt
 	// list holds the listing statements by shape: [after][bounded][limited].
 	list [2][2][2]driver.Stmt
 }
@@ -279,6 +265,7 @@ func (s *Store) statements(dc any) (*stmts, error) {
 		prep(&st.get, `SELECT v FROM kv WHERE k = ?`),
 		prep(&st.put, `INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`),
 		prep(&st.del, `DELETE FROM kv WHERE k = ?`),
+		prep(&st.savepoint, `SAVEPOINT u`), prep(&st.release, `RELEASE u`), prep(&st.rollbackTo, `ROLLBACK TO u`),
 	)
 	for a := range 2 {
 		for b := range 2 {
@@ -308,7 +295,7 @@ func (s *Store) forget(dc any) {
 	if !ok {
 		return
 	}
-	for _, p := range []driver.Stmt{st.beginDeferred, st.beginImmediate, st.commit, st.rollback, st.get, st.put, st.del} {
+	for _, p := range []driver.Stmt{st.beginDeferred, st.beginImmediate, st.commit, st.rollback, st.get, st.put, st.del, st.savepoint, st.release, st.rollbackTo} {
 		p.Close()
 	}
 	for _, byBound := range st.list {
