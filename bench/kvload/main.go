@@ -1,32 +1,31 @@
 // Command kvload is scopevault's yardstick: it measures the hot paths of a
-// running scopevault over TLS beside a bare Go TLS server it starts in its
-// own process (same certificate type, a fixed body of a secret bundle's
-// size), so every figure is a ratio measured side by side. For each
-// connection count it reports requests per second, p50 and p99 latency,
-// the server's CPU-seconds per 1,000 requests, and the ratio to bare.
+// running scopevault over TLS beside a bare Go TLS server it starts itself
+// (same certificate type, a fixed body of a secret bundle's size), so every
+// figure is a ratio measured side by side. For each connection count it
+// reports requests per second, p50 and p99 latency, the serving process's
+// CPU-seconds per 1,000 requests (scopevault's pid is in its data
+// directory's lock file), and the ratio to bare.
 //
 //	. .scopevault/scopevault.env && go run ./bench/kvload
 //	go run ./bench/kvload seed -data DIR -n 1000000   (server stopped)
 //
-// Targets: bare, healthz, get (a secret GET with a bearer token), set (a new
-// version of one of 1,000 secrets), list (a page of 25 of a vault holding
-// -list-size secrets), token (client credentials), arm-get (the vault
-// through ARM), scope-get (a Databricks secrets/get through a Key
-// Vault-backed scope). It sends traffic only to the URLs in the env file
-// (loopback) and its own loopback baseline, for a bounded time per level.
+// Targets: bare (the baseline in a child process), bare-inproc (the same in
+// kvload's own process), healthz, get (a secret GET with a bearer token),
+// set (a new version of one of 1,000 secrets), list (a page of 25 of a
+// vault holding -list-size secrets), token (client credentials), arm-get
+// (the vault through ARM), scope-get (a Databricks secrets/get through a
+// Key Vault-backed scope), get-seeded (with -seeded). It sends traffic only
+// to the URLs in the env file (loopback) and its own loopback baseline,
+// for a bounded time per level, and never prints a secret or a token.
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
@@ -36,6 +35,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scopevault/scopevault/internal/config"
 )
 
 func main() {
@@ -53,18 +54,20 @@ func main() {
 		}
 		return
 	}
-	conns := flag.String("c", "1,64,256", "connection counts to measure")
-	dur := flag.Duration("d", 5*time.Second, "duration of each measurement")
-	maxReq := flag.Int("n", 2_000_000, "upper bound on requests per measurement")
-	targets := flag.String("t", defaultTargets, "targets to measure, comma-separated (also get-seeded, with -seeded)")
-	dataDir := flag.String("data", "", "the server's data directory, for its CPU time (default: the directory of SSL_CERT_FILE)")
-	listSize := flag.Int("list-size", 10_000, "secrets in the vault the list target pages through")
-	seeded := flag.Int("seeded", 0, "secrets \"kvload seed\" wrote into the default vault: adds the get-seeded target, a GET of one of them at random")
+	var o options
+	flag.StringVar(&o.conns, "c", "1,64,256", "connection counts to measure")
+	flag.DurationVar(&o.dur, "d", 5*time.Second, "duration of each measurement")
+	flag.IntVar(&o.maxReq, "n", 2_000_000, "upper bound on requests per measurement")
+	flag.StringVar(&o.targets, "t", defaultTargets, "targets to measure, comma-separated (also get-seeded, with -seeded)")
+	flag.StringVar(&o.dataDir, "data", "", "the server's data directory, for its pid and so its CPU time (default: the directory of SSL_CERT_FILE)")
+	flag.IntVar(&o.listSize, "list-size", 10_000, "secrets in the vault the list target pages through")
+	flag.IntVar(&o.seeded, "seeded", 0, "secrets \"kvload seed\" wrote into the default vault: adds the get-seeded target, a GET of one of them at random")
 	flag.Parse()
-	if *seeded > 0 && !strings.Contains(*targets, "get-seeded") {
-		*targets += ",get-seeded"
+	flag.Visit(func(f *flag.Flag) { o.explicit = o.explicit || f.Name == "t" })
+	if o.seeded > 0 && !strings.Contains(o.targets, "get-seeded") {
+		o.targets += ",get-seeded"
 	}
-	if err := run(*conns, *targets, *dataDir, *dur, *maxReq, *listSize, *seeded); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "kvload:", err)
 		os.Exit(1)
 	}
@@ -109,17 +112,33 @@ func readEnv() (*env, error) {
 	return e, nil
 }
 
-func run(connList, targetList, dataDir string, dur time.Duration, maxReq, listSize, seeded int) error {
+// options are the command line's.
+type options struct {
+	conns, targets, dataDir string
+	dur                     time.Duration
+	maxReq, listSize        int
+	seeded                  int
+	// explicit: -t was given, so a target the env file cannot serve is an
+	// error rather than left out.
+	explicit bool
+}
+
+func run(o options) error {
 	e, err := readEnv()
 	if err != nil {
 		return err
 	}
-	if dataDir == "" {
-		dataDir = filepath.Dir(os.Getenv("SSL_CERT_FILE"))
+	if o.dataDir == "" {
+		// up writes the CA bundle SSL_CERT_FILE names into its data directory.
+		o.dataDir = filepath.Dir(os.Getenv("SSL_CERT_FILE"))
 	}
-	cpu := newCPUClock(dataDir)
+	cpu := newCPUClock(o.dataDir)
+	if cpu.pid == "" {
+		fmt.Fprintf(os.Stderr, "kvload: no server pid in %s: the cpu-s/1k column is \"-\"\n", filepath.Join(o.dataDir, config.LockFile))
+	}
+	dur, maxReq := o.dur, o.maxReq
 	want := map[string]bool{}
-	for _, t := range strings.Split(targetList, ",") {
+	for _, t := range strings.Split(o.targets, ",") {
 		t = strings.TrimSpace(t)
 		if !slices.Contains(allTargets, t) {
 			return fmt.Errorf("unknown target %q (targets: %s)", t, strings.Join(allTargets, ", "))
@@ -127,14 +146,14 @@ func run(connList, targetList, dataDir string, dur time.Duration, maxReq, listSi
 		want[t] = true
 	}
 	var levels []int
-	for _, f := range strings.Split(connList, ",") {
+	for _, f := range strings.Split(o.conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
 			return fmt.Errorf("bad connection count %q", f)
 		}
 		levels = append(levels, n)
 	}
-	targets, cleanup, err := buildTargets(e, want, listSize, seeded)
+	targets, cleanup, err := buildTargets(e, want, o)
 	defer cleanup()
 	if err != nil {
 		return err
@@ -186,7 +205,7 @@ func run(connList, targetList, dataDir string, dur time.Duration, maxReq, listSi
 
 // buildTargets does each target's setup once (idempotently) and returns
 // the targets in measuring order.
-func buildTargets(e *env, want map[string]bool, listSize, seeded int) ([]target, func(), error) {
+func buildTargets(e *env, want map[string]bool, o options) ([]target, func(), error) {
 	var out []target
 	cleanup := func() {}
 	get := func(u, token string) func(context.Context, int64) (*http.Request, error) {
@@ -224,14 +243,14 @@ func buildTargets(e *env, want map[string]bool, listSize, seeded int) ([]target,
 		out = append(out, target{name: "healthz", tls: e.tls, server: true, next: get(e.base+"/healthz", "")})
 	}
 	var kvToken string
-	if want["get"] || want["get-seeded"] || want["set"] || want["list"] {
+	if want["get"] || want["get-seeded"] || want["set"] || want["list"] || want["scope-get"] {
 		var err error
-		if kvToken, err = tokenFor(e.setup, e.base, e.tenant, e.clientID, e.secret, "https://vault.azure.net/.default"); err != nil {
+		if kvToken, err = tokenFor(e, "https://vault.azure.net/.default"); err != nil {
 			return nil, cleanup, err
 		}
 	}
 	if want["get"] || want["scope-get"] {
-		if err := call(e.setup, "PUT", e.vaultURL+"/secrets/kvload-bench?api-version=7.6", kvTokenOr(e, kvToken), map[string]string{"value": "kvload benchmark value"}, nil); err != nil {
+		if err := call(e.setup, "PUT", e.vaultURL+"/secrets/kvload-bench?api-version=7.6", kvToken, map[string]string{"value": "kvload benchmark value"}, nil); err != nil {
 			return nil, cleanup, fmt.Errorf("setting the benchmark secret: %w", err)
 		}
 	}
@@ -239,6 +258,7 @@ func buildTargets(e *env, want map[string]bool, listSize, seeded int) ([]target,
 		out = append(out, target{name: "get", tls: e.tls, server: true, next: get(e.vaultURL+"/secrets/kvload-bench/?api-version=7.6", kvToken)})
 	}
 	if want["get-seeded"] {
+		seeded := o.seeded
 		if seeded <= 0 {
 			return nil, cleanup, errors.New("get-seeded needs -seeded N")
 		}
@@ -262,7 +282,7 @@ func buildTargets(e *env, want map[string]bool, listSize, seeded int) ([]target,
 		}})
 	}
 	if want["list"] {
-		listURL, err := setupList(e, kvToken, listSize)
+		listURL, err := setupList(e, kvToken, o.listSize)
 		if err != nil {
 			return nil, cleanup, fmt.Errorf("setting up the list vault: %w", err)
 		}
@@ -281,7 +301,7 @@ func buildTargets(e *env, want map[string]bool, listSize, seeded int) ([]target,
 		}})
 	}
 	if want["arm-get"] {
-		armToken, err := tokenFor(e.setup, e.base, e.tenant, e.clientID, e.secret, "https://management.azure.com/.default")
+		armToken, err := tokenFor(e, "https://management.azure.com/.default")
 		if err != nil {
 			return nil, cleanup, err
 		}
@@ -294,259 +314,17 @@ func buildTargets(e *env, want map[string]bool, listSize, seeded int) ([]target,
 	if want["scope-get"] {
 		host, pat := os.Getenv("DATABRICKS_HOST"), os.Getenv("DATABRICKS_TOKEN")
 		if host == "" || pat == "" {
-			if !want["get-seeded"] && len(want) == len(allTargets)-1 {
+			if !o.explicit {
+				fmt.Fprintln(os.Stderr, "kvload: no DATABRICKS_HOST and DATABRICKS_TOKEN in the environment: scope-get left out")
 				return out, cleanup, nil // the default: measure what the env file allows
 			}
 			return nil, cleanup, errors.New("scope-get needs DATABRICKS_HOST and DATABRICKS_TOKEN")
 		}
-		scopeURL, err := setupScope(e.setup, e.base, e.tenant, e.clientID, e.secret, strings.TrimSuffix(host, "/"), e.vaultURL)
+		scopeURL, err := setupScope(e, strings.TrimSuffix(host, "/"))
 		if err != nil {
 			return nil, cleanup, fmt.Errorf("setting up the Key Vault-backed scope: %w", err)
 		}
 		out = append(out, target{name: "scope-get", tls: e.tls, server: true, next: get(scopeURL, pat)})
 	}
 	return out, cleanup, nil
-}
-
-func kvTokenOr(e *env, tok string) string {
-	if tok != "" {
-		return tok
-	}
-	t, _ := tokenFor(e.setup, e.base, e.tenant, e.clientID, e.secret, "https://vault.azure.net/.default")
-	return t
-}
-
-// vaultIDOf finds the ARM id of the vault at vaultURL.
-func vaultIDOf(e *env, armToken, vaultURL string) (string, error) {
-	var vaults struct {
-		Value []struct {
-			ID         string `json:"id"`
-			Properties struct {
-				VaultURI string `json:"vaultUri"`
-			} `json:"properties"`
-		} `json:"value"`
-	}
-	if err := call(e.setup, "GET", e.base+"/subscriptions/"+e.sub+"/providers/Microsoft.KeyVault/vaults?api-version=2024-11-01", armToken, nil, &vaults); err != nil {
-		return "", err
-	}
-	for _, v := range vaults.Value {
-		if strings.TrimSuffix(v.Properties.VaultURI, "/") == vaultURL {
-			return v.ID, nil
-		}
-	}
-	return "", fmt.Errorf("no vault at %s", vaultURL)
-}
-
-// setupList creates (once) a vault "kvload-list-<n>" in the default vault's
-// resource group, grants the admin client Key Vault Secrets Officer on it,
-// and fills it with n secrets by concurrent PUTs unless it already holds
-// them. It returns the vault's URL.
-func setupList(e *env, kvToken string, n int) (string, error) {
-	armToken, err := tokenFor(e.setup, e.base, e.tenant, e.clientID, e.secret, "https://management.azure.com/.default")
-	if err != nil {
-		return "", err
-	}
-	defaultID, err := vaultIDOf(e, armToken, e.vaultURL)
-	if err != nil {
-		return "", err
-	}
-	rgID := defaultID[:strings.Index(defaultID, "/providers/")]
-	name := "kvload-list-" + strconv.Itoa(n)
-	vaultID := rgID + "/providers/Microsoft.KeyVault/vaults/" + name
-	var v struct {
-		Properties struct {
-			VaultURI string `json:"vaultUri"`
-		} `json:"properties"`
-	}
-	if err := call(e.setup, "GET", e.base+vaultID+"?api-version=2024-11-01", armToken, nil, &v); err != nil {
-		body := map[string]any{"location": "eastus", "properties": map[string]any{"tenantId": e.tenant, "sku": map[string]string{"family": "A", "name": "standard"},
-			"enableRbacAuthorization": true}}
-		if err := call(e.setup, "PUT", e.base+vaultID+"?api-version=2024-11-01", armToken, body, &v); err != nil {
-			return "", err
-		}
-		var sps struct {
-			Value []struct {
-				ID string `json:"id"`
-			} `json:"value"`
-		}
-		graph, err := tokenFor(e.setup, e.base, e.tenant, e.clientID, e.secret, "https://graph.microsoft.com/.default")
-		if err != nil {
-			return "", err
-		}
-		if err := call(e.setup, "GET", e.base+"/v1.0/servicePrincipals?%24filter="+url.QueryEscape("appId eq '"+e.clientID+"'"), graph, nil, &sps); err != nil || len(sps.Value) != 1 {
-			return "", fmt.Errorf("finding the admin client's object id: %v", err)
-		}
-		ra := map[string]any{"properties": map[string]any{
-			"roleDefinitionId": "/subscriptions/" + e.sub + "/providers/Microsoft.Authorization/roleDefinitions/b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
-			"principalId":      sps.Value[0].ID, "principalType": "ServicePrincipal"}}
-		err = call(e.setup, "PUT", e.base+vaultID+"/providers/Microsoft.Authorization/roleAssignments/"+newGUID()+"?api-version=2022-04-01", armToken, ra, nil)
-		if err != nil {
-			return "", err
-		}
-	}
-	vaultURL := strings.TrimSuffix(v.Properties.VaultURI, "/")
-	last := fmt.Sprintf("%s/secrets/kvload-list-%06d?api-version=7.6", vaultURL, n-1)
-	if call(e.setup, "GET", last, kvToken, nil, nil) == nil {
-		return vaultURL, nil
-	}
-	fmt.Fprintf(os.Stderr, "kvload: filling %s with %d secrets (once)\n", name, n)
-	jobs := make(chan int)
-	errs := make(chan error, 16)
-	for range 16 {
-		go func() {
-			var first error
-			for i := range jobs {
-				if first != nil {
-					continue
-				}
-				first = call(e.setup, "PUT", fmt.Sprintf("%s/secrets/kvload-list-%06d?api-version=7.6", vaultURL, i), kvToken, map[string]string{"value": "list value"}, nil)
-			}
-			errs <- first
-		}()
-	}
-	for i := range n {
-		jobs <- i
-	}
-	close(jobs)
-	for range 16 {
-		if err := <-errs; err != nil {
-			return "", err
-		}
-	}
-	return vaultURL, nil
-}
-
-// newGUID is a random assignment name.
-func newGUID() string {
-	var b [16]byte
-	if _, err := io.ReadFull(rand.Reader, b[:]); err != nil {
-		panic(err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
-
-func tokenFor(c *http.Client, base, tenant, clientID, secret, scope string) (string, error) {
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}, "scope": {scope}}
-	resp, err := c.PostForm(base+"/"+tenant+"/oauth2/v2.0/token", form)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	var out struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.AccessToken == "" {
-		return "", fmt.Errorf("token request failed: HTTP %d", resp.StatusCode)
-	}
-	return out.AccessToken, nil
-}
-
-// azureDatabricksAppID is the first-party application a Key Vault-backed
-// scope reads its vault as.
-const azureDatabricksAppID = "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d"
-
-// setupScope does the seed's steps 5 and 8 once, idempotently: it grants
-// AzureDatabricks "Key Vault Secrets User" on the vault and creates the
-// Key Vault-backed scope "kvload-akv" over it (with an Entra token, as
-// Databricks requires). It returns the secrets/get URL of the benchmark
-// secret through that scope.
-func setupScope(c *http.Client, base, tenant, clientID, secret, host, vaultURL string) (string, error) {
-	arm, err := tokenFor(c, base, tenant, clientID, secret, "https://management.azure.com/.default")
-	if err != nil {
-		return "", err
-	}
-	graph, err := tokenFor(c, base, tenant, clientID, secret, "https://graph.microsoft.com/.default")
-	if err != nil {
-		return "", err
-	}
-	var sps struct {
-		Value []struct {
-			ID string `json:"id"`
-		} `json:"value"`
-	}
-	if err := call(c, "GET", base+"/v1.0/servicePrincipals?%24filter="+url.QueryEscape("appId eq '"+azureDatabricksAppID+"'"), graph, nil, &sps); err != nil {
-		return "", err
-	}
-	if len(sps.Value) != 1 {
-		return "", errors.New("the AzureDatabricks service principal was not found")
-	}
-	var vaults struct {
-		Value []struct {
-			ID         string `json:"id"`
-			Properties struct {
-				VaultURI string `json:"vaultUri"`
-			} `json:"properties"`
-		} `json:"value"`
-	}
-	sub := os.Getenv("AZURE_SUBSCRIPTION_ID")
-	if err := call(c, "GET", base+"/subscriptions/"+sub+"/providers/Microsoft.KeyVault/vaults?api-version=2024-11-01", arm, nil, &vaults); err != nil {
-		return "", err
-	}
-	vaultID := ""
-	for _, v := range vaults.Value {
-		if strings.TrimSuffix(v.Properties.VaultURI, "/") == vaultURL {
-			vaultID = v.ID
-		}
-	}
-	if vaultID == "" {
-		return "", errors.New("the vault of AZURE_KEYVAULT_URL was not found")
-	}
-	// A fixed assignment name makes the grant idempotent: a second run gets
-	// RoleAssignmentExists (409), which is fine.
-	ra := map[string]any{"properties": map[string]any{
-		"roleDefinitionId": "/subscriptions/" + sub + "/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
-		"principalId":      sps.Value[0].ID, "principalType": "ServicePrincipal"}}
-	err = call(c, "PUT", base+vaultID+"/providers/Microsoft.Authorization/roleAssignments/5f1b6c3e-8e1a-4c55-9d5e-6b0a6c1d2e3f?api-version=2022-04-01", arm, ra, nil)
-	if err != nil && !strings.Contains(err.Error(), "HTTP 409") {
-		return "", err
-	}
-	dbx, err := tokenFor(c, base, tenant, clientID, secret, azureDatabricksAppID+"/.default")
-	if err != nil {
-		return "", err
-	}
-	scope := map[string]any{"scope": "kvload-akv", "scope_backend_type": "AZURE_KEYVAULT",
-		"backend_azure_keyvault": map[string]string{"resource_id": vaultID, "dns_name": vaultURL + "/"}}
-	err = call(c, "POST", host+"/api/2.0/secrets/scopes/create", dbx, scope, nil)
-	if err != nil && !strings.Contains(err.Error(), "RESOURCE_ALREADY_EXISTS") {
-		return "", err
-	}
-	return host + "/api/2.0/secrets/get?scope=kvload-akv&key=kvload-bench", nil
-}
-
-// call sends one JSON request; a non-2xx answer is an error naming the
-// status and the service's error code (never the token).
-func call(c *http.Client, method, u, token string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		raw, _ := json.Marshal(in)
-		body = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, u, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode/100 != 2 {
-		var e struct {
-			ErrorCode any `json:"error_code"`
-			Error     struct {
-				Code string `json:"code"`
-			} `json:"error"`
-		}
-		json.Unmarshal(raw, &e)
-		return fmt.Errorf("%s %s: HTTP %d %v%s", method, strings.SplitN(u, "?", 2)[0], resp.StatusCode, e.ErrorCode, e.Error.Code)
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
-	}
-	return nil
 }

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/scopevault/scopevault/internal/config"
 )
 
 // target is one kind of request measured.
@@ -151,7 +153,7 @@ type cpuClock struct{ pid string }
 const clockTicks = 100
 
 func newCPUClock(dataDir string) *cpuClock {
-	raw, err := os.ReadFile(filepath.Join(dataDir, "scopevault.lock"))
+	raw, err := os.ReadFile(filepath.Join(dataDir, config.LockFile))
 	if err != nil {
 		return &cpuClock{}
 	}
