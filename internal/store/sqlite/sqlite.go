@@ -117,30 +117,24 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// View runs fn in a read-only transaction.
-func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
-	// A deferred BEGIN takes no lock a writer waits on (WAL); the first read
-	// fixes the snapshot fn sees until the ROLLBACK.
-	return s.run(ctx, "BEGIN DEFERRED", true, fn)
-}
-
-// run runs fn between begin and COMMIT (or ROLLBACK when readOnly or fn
-// fails) on a connection of its own, through the driver's own API with
-// statements prepared once per connection: database/sql's per-call
-// preparing and bookkeeping was most of a small read's cost.
+// View runs fn in a read-only transaction on a connection of its own,
+// through the driver's own API with statements prepared once per
+// connection (database/sql's per-call preparing and bookkeeping was most of
+// a small read's cost). A deferred BEGIN takes no lock a writer waits on
+// (WAL); the first read fixes the snapshot fn sees until the ROLLBACK.
+// Updates run in group.go.
 //
 // What must stay true: a connection goes back to the pool only after its
-// ROLLBACK or COMMIT succeeded. On every other way out (BEGIN reported an
-// error though it may have taken effect, fn panicked, COMMIT or ROLLBACK
-// failed) the connection is discarded, and closing it ends whatever
-// transaction it still holds. Otherwise the next caller could inherit an
-// open transaction: a reader pinned to an old snapshot, or a writer holding
-// the write lock forever.
+// ROLLBACK succeeded. On every other way out (BEGIN reported an error
+// though it may have taken effect, fn panicked, ROLLBACK failed) the
+// connection is discarded, and closing it ends whatever transaction it
+// still holds; otherwise the next caller could inherit a reader pinned to
+// an old snapshot.
 //
 // Statements run without ctx (a cancellable context makes the driver watch
 // it from a goroutine of its own for every statement); ctx is checked
-// between statements and before COMMIT instead.
-func (s *Store) run(ctx context.Context, begin string, readOnly bool, fn func(store.Tx) error) error {
+// before the transaction and between statements instead.
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
@@ -150,7 +144,6 @@ func (s *Store) run(ctx context.Context, begin string, readOnly bool, fn func(st
 	}
 	defer conn.Close()
 	var out error
-	var touched []string
 	rawErr := conn.Raw(func(dc any) (rerr error) {
 		clean := false
 		defer func() {
@@ -167,42 +160,22 @@ func (s *Store) run(ctx context.Context, begin string, readOnly bool, fn func(st
 			return err
 		}
 		bg := context.WithoutCancel(ctx)
-		beginStmt := st.beginDeferred
-		if !readOnly {
-			beginStmt = st.beginImmediate
-		}
-		if _, err := beginStmt.(driver.StmtExecContext).ExecContext(bg, nil); err != nil {
+		if _, err := st.beginDeferred.(driver.StmtExecContext).ExecContext(bg, nil); err != nil {
 			out = fmt.Errorf("sqlite: begin: %w", err)
 			return err
 		}
-		t := &tx{st: st, readOnly: readOnly}
-		ferr := fn(t)
-		end, endName := st.rollback, "rollback"
-		if ferr == nil && !readOnly {
-			end, endName = st.commit, "commit"
-			if err := ctx.Err(); err != nil {
-				end, endName, ferr = st.rollback, "rollback", fmt.Errorf("sqlite: not committed: %w", err)
-			}
-		}
-		// The end runs even when ctx is done: an interrupted COMMIT or
-		// ROLLBACK would leave the outcome unknown.
-		if _, err := end.(driver.StmtExecContext).ExecContext(bg, nil); err != nil {
+		ferr := fn(&tx{st: st, readOnly: true})
+		if _, err := st.rollback.(driver.StmtExecContext).ExecContext(bg, nil); err != nil {
 			out = ferr
 			if out == nil {
-				out = fmt.Errorf("sqlite: %s: %w", endName, err)
+				out = fmt.Errorf("sqlite: rollback: %w", err)
 			}
 			return err
 		}
 		clean = true
 		out = ferr
-		if endName == "commit" {
-			touched = t.touched
-		}
 		return nil
 	})
-	if len(touched) > 0 {
-		s.committed(touched)
-	}
 	if out == nil && rawErr != nil {
 		out = fmt.Errorf("sqlite: %w", rawErr)
 	}
