@@ -18,7 +18,7 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
+	"sync/atomic"
 )
 
 // ErrNotFound is returned by Get for a missing key.
@@ -86,10 +86,14 @@ func Segment(key string) string {
 
 // Cached holds a value derived from one segment of the store and rebuilds it
 // when that segment's generation has moved. The zero value is ready to use.
+// A hit takes no lock (it is on every request's path): the value and its
+// generation are swapped in together.
 type Cached[T any] struct {
-	mu  sync.Mutex
+	p atomic.Pointer[cachedValue[T]]
+}
+
+type cachedValue[T any] struct {
 	gen uint64
-	ok  bool
 	val T
 }
 
@@ -98,22 +102,23 @@ type Cached[T any] struct {
 // lands during load makes the next Get rebuild.
 func (c *Cached[T]) Get(st Store, segment string, load func() (T, error)) (T, error) {
 	gen := st.Generation(segment)
-	c.mu.Lock()
-	if c.ok && c.gen == gen {
-		v := c.val
-		c.mu.Unlock()
-		return v, nil
+	if cv := c.p.Load(); cv != nil && cv.gen == gen {
+		return cv.val, nil
 	}
-	c.mu.Unlock()
 	v, err := load()
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	c.mu.Lock()
-	if !c.ok || gen >= c.gen {
-		c.val, c.gen, c.ok = v, gen, true
+	next := &cachedValue[T]{gen: gen, val: v}
+	for {
+		old := c.p.Load()
+		if old != nil && old.gen > gen {
+			break // a newer value is already there
+		}
+		if c.p.CompareAndSwap(old, next) {
+			break
+		}
 	}
-	c.mu.Unlock()
 	return v, nil
 }

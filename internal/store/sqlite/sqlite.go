@@ -14,6 +14,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/scopevault/scopevault/internal/store"
 
@@ -33,8 +34,10 @@ type Store struct {
 	// time in-process, so our own goroutines never meet SQLITE_BUSY.
 	writes writeQueue
 	// gens counts commits per top-level key segment (see store.Store.Generation).
-	gensMu   sync.Mutex
-	gens     map[string]uint64
+	// gens holds a *atomic.Uint64 per segment: read on every request
+	// (store.Cached), so a read takes no lock.
+	gens     sync.Map
+	gensMu   sync.Mutex // guards watchers and orders commits' counting
 	watchers []func(keys []string)
 	// stmts are the prepared statements of each driver connection.
 	stmtsMu sync.Mutex
@@ -65,15 +68,16 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: create schema: %w", err)
 	}
-	return &Store{db: db, gens: map[string]uint64{}, stmts: map[any]*stmts{}}, nil
+	return &Store{db: db, stmts: map[any]*stmts{}}, nil
 }
 
 // Generation returns the count of commits that wrote under segment.
 // Only this process's commits are counted: one server owns a data directory.
 func (s *Store) Generation(segment string) uint64 {
-	s.gensMu.Lock()
-	defer s.gensMu.Unlock()
-	return s.gens[segment]
+	if g, ok := s.gens.Load(segment); ok {
+		return g.(*atomic.Uint64).Load()
+	}
+	return 0
 }
 
 // Watch registers fn to be told the keys of every commit (store.Store.Watch).
@@ -94,7 +98,8 @@ func (s *Store) committed(keys []string) {
 			continue
 		}
 		seen = seg
-		s.gens[seg]++
+		g, _ := s.gens.LoadOrStore(seg, new(atomic.Uint64))
+		g.(*atomic.Uint64).Add(1)
 	}
 	watchers := s.watchers
 	s.gensMu.Unlock()
