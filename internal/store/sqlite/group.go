@@ -149,16 +149,21 @@ func (s *Store) runBatch(batch []*pending) {
 			fail(fmt.Errorf("sqlite: begin: %w", err))
 			return err
 		}
+		// A lone Update needs no savepoint: its failure rolls back the
+		// whole transaction, which holds nothing else.
+		lone := len(batch) == 1
 		var ok []int
 		for i, p := range batch {
 			if err := p.ctx.Err(); err != nil {
 				results[i] = fmt.Errorf("sqlite: not committed: %w", err)
 				continue
 			}
-			if err := exec(st.savepoint); err != nil {
-				fail(fmt.Errorf("sqlite: savepoint: %w", err))
-				exec(st.rollback)
-				return err
+			if !lone {
+				if err := exec(st.savepoint); err != nil {
+					fail(fmt.Errorf("sqlite: savepoint: %w", err))
+					exec(st.rollback)
+					return err
+				}
 			}
 			t := &tx{st: st}
 			ferr := runFn(p, t)
@@ -167,21 +172,31 @@ func (s *Store) runBatch(batch []*pending) {
 					ferr = fmt.Errorf("sqlite: not committed: %w", err)
 				}
 			}
+			undo := st.rollbackTo
+			if lone {
+				undo = st.rollback
+			}
 			if ferr != nil || p.panicV != nil {
 				results[i] = ferr
-				if err := exec(st.rollbackTo); err != nil {
+				if err := exec(undo); err != nil {
 					fail(fmt.Errorf("sqlite: rollback: %w", err))
 					exec(st.rollback)
 					return err
+				}
+				if lone {
+					clean = true // the transaction ended with the ROLLBACK
+					return nil
 				}
 			} else {
 				p.touched = t.touched
 				ok = append(ok, i)
 			}
-			if err := exec(st.release); err != nil {
-				fail(fmt.Errorf("sqlite: release: %w", err))
-				exec(st.rollback)
-				return err
+			if !lone {
+				if err := exec(st.release); err != nil {
+					fail(fmt.Errorf("sqlite: release: %w", err))
+					exec(st.rollback)
+					return err
+				}
 			}
 		}
 		if err := exec(st.commit); err != nil {
