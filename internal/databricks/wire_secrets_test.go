@@ -153,15 +153,7 @@ func TestSecretsAPIWirePermissions(t *testing.T) {
 // assigned, read-only.
 func TestSecretsAPIWireKeyVault(t *testing.T) {
 	w := MustWire(t)
-	ctx := context.Background()
-	v, err := w.srv.Engine.CreateVault(ctx, scopevault.Vault{Name: "kv-wire", SubscriptionID: w.ws.SubscriptionID, ResourceGroup: w.ws.ResourceGroup,
-		Location: "eastus", TenantID: w.ws.TenantID, SKU: "standard", EnableRBACAuthorization: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.srv.Engine.Set(ctx, v, "db-password", secrets.SetParams{Value: wireValue}); err != nil {
-		t.Fatal(err)
-	}
+	v := w.mustVault(t, "kv-wire")
 	entra := w.MustEntraToken(t, w.srv.Boot.ClientID, w.srv.Boot.ClientSecret, databricksScope)
 	create := `{"scope":"kv","scope_backend_type":"AZURE_KEYVAULT","backend_azure_keyvault":{"resource_id":"` + v.ResourceID() + `","dns_name":"https://kv-wire.vault.azure.net/"}}`
 	MustBody(t, w.raw(t, "POST", "/api/2.0/secrets/scopes/create", entra, "application/json", create), 200, `{}`)
@@ -174,14 +166,7 @@ func TestSecretsAPIWireKeyVault(t *testing.T) {
 		!strings.Contains(msg, `"innererror":{"code":"ForbiddenByRbac"}`) {
 		t.Fatalf("denial %s", msg)
 	}
-	dbx, err := w.srv.Identity.PrincipalByAppID(ctx, w.ws.TenantID, scopevault.AzureDatabricksAppID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := w.srv.Authz.CreateAssignment(ctx, scopevault.RoleAssignment{Name: scopevault.NewGUID(), Scope: v.ResourceID(),
-		RoleDefinitionID: "4633458b-17de-408a-b874-0445c86b69e6", PrincipalID: dbx.ObjectID, PrincipalType: scopevault.KindServicePrincipal}); err != nil {
-		t.Fatal(err)
-	}
+	w.mustGrantDatabricks(t, v)
 	r = w.raw(t, "GET", "/api/2.0/secrets/get?scope=kv&key=db-password", w.pat, "", ``)
 	MustBody(t, r, 200, `{"key":"db-password","value":"`+base64.StdEncoding.EncodeToString([]byte(wireValue))+`"}`)
 	MustBody(t, w.raw(t, "POST", "/api/2.0/secrets/put", w.pat, "", `{"scope":"kv","key":"x","string_value":"y"}`), 400,
@@ -197,22 +182,8 @@ func TestSecretsAPIWireKeyVault(t *testing.T) {
 func TestSecretsAPIWireKeyVaultNetwork(t *testing.T) {
 	w := MustWire(t)
 	ctx := context.Background()
-	v, err := w.srv.Engine.CreateVault(ctx, scopevault.Vault{Name: "kv-net", SubscriptionID: w.ws.SubscriptionID, ResourceGroup: w.ws.ResourceGroup,
-		Location: "eastus", TenantID: w.ws.TenantID, SKU: "standard", EnableRBACAuthorization: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.srv.Engine.Set(ctx, v, "db-password", secrets.SetParams{Value: wireValue}); err != nil {
-		t.Fatal(err)
-	}
-	dbx, err := w.srv.Identity.PrincipalByAppID(ctx, w.ws.TenantID, scopevault.AzureDatabricksAppID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := w.srv.Authz.CreateAssignment(ctx, scopevault.RoleAssignment{Name: scopevault.NewGUID(), Scope: v.ResourceID(),
-		RoleDefinitionID: "4633458b-17de-408a-b874-0445c86b69e6", PrincipalID: dbx.ObjectID, PrincipalType: scopevault.KindServicePrincipal}); err != nil {
-		t.Fatal(err)
-	}
+	v := w.mustVault(t, "kv-net")
+	w.mustGrantDatabricks(t, v)
 	entra := w.MustEntraToken(t, w.srv.Boot.ClientID, w.srv.Boot.ClientSecret, databricksScope)
 	create := `{"scope":"kv","scope_backend_type":"AZURE_KEYVAULT","backend_azure_keyvault":{"resource_id":"` + v.ResourceID() + `","dns_name":"https://kv-net.vault.azure.net/"}}`
 	MustBody(t, w.raw(t, "POST", "/api/2.0/secrets/scopes/create", entra, "application/json", create), 200, `{}`)
@@ -252,5 +223,36 @@ func TestSecretsAPIWireKeyVaultNetwork(t *testing.T) {
 				t.Fatalf("denial %s", msg)
 			}
 		})
+	}
+}
+
+// mustVault creates an RBAC vault in the workspace's resource group holding
+// db-password = wireValue.
+func (w *wire) mustVault(t *testing.T, name string) *scopevault.Vault {
+	t.Helper()
+	ctx := context.Background()
+	v, err := w.srv.Engine.CreateVault(ctx, scopevault.Vault{Name: name, SubscriptionID: w.ws.SubscriptionID, ResourceGroup: w.ws.ResourceGroup,
+		Location: "eastus", TenantID: w.ws.TenantID, SKU: "standard", EnableRBACAuthorization: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.srv.Engine.Set(ctx, v, "db-password", secrets.SetParams{Value: wireValue}); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// mustGrantDatabricks assigns AzureDatabricks Key Vault Secrets User on v,
+// the how-to's step 5.
+func (w *wire) mustGrantDatabricks(t *testing.T, v *scopevault.Vault) {
+	t.Helper()
+	ctx := context.Background()
+	dbx, err := w.srv.Identity.PrincipalByAppID(ctx, w.ws.TenantID, scopevault.AzureDatabricksAppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.srv.Authz.CreateAssignment(ctx, scopevault.RoleAssignment{Name: scopevault.NewGUID(), Scope: v.ResourceID(),
+		RoleDefinitionID: "4633458b-17de-408a-b874-0445c86b69e6", PrincipalID: dbx.ObjectID, PrincipalType: scopevault.KindServicePrincipal}); err != nil {
+		t.Fatal(err)
 	}
 }
