@@ -22,6 +22,10 @@ type Origin struct {
 	// RemoteIP and LocalIP are the two addresses (IPv4-mapped ones
 	// unmapped) as text, made once per connection rather than per request.
 	RemoteIP, LocalIP string
+	// Via is what the listener the connection arrived on stands for in the
+	// simulated network (a private endpoint, or a subnet's view of a vault);
+	// nil for the public listeners.
+	Via *Placement
 }
 
 // WithCaller returns ctx carrying the authenticated caller.

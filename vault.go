@@ -38,7 +38,7 @@ type Vault struct {
 	ScheduledPurge *time.Time `json:"scheduledPurgeDate,omitempty"`
 }
 
-// NetworkACLs are the vault firewall rules (stored now, enforced by the network gate).
+// NetworkACLs are the vault firewall rules, enforced by the network gate.
 type NetworkACLs struct {
 	Bypass              string     `json:"bypass,omitempty"`        // AzureServices | None
 	DefaultAction       string     `json:"defaultAction,omitempty"` // Allow | Deny

@@ -45,7 +45,7 @@ docs/cli.md.`,
 	f.StringVar(&a.subscription, "subscription", "", "name or id of the subscription")
 	f.BoolVar(&a.onlyErrors, "only-show-errors", false, "only show errors, suppressing warnings")
 	cmd.AddCommand(a.loginCommand(), a.logoutCommand(), a.accountCommand(), a.groupCommand(),
-		a.keyvaultCommand(), a.roleCommand(), a.adCommand(), a.databricksCommand())
+		a.keyvaultCommand(), a.roleCommand(), a.adCommand(), a.databricksCommand(), a.networkCommand())
 	return cmd
 }
 

@@ -128,7 +128,7 @@ func TestAzDocsCoverEveryCommand(t *testing.T) {
 			return
 		}
 		for _, sub := range c.Commands() {
-			if sub.Name() != "help" && sub.Name() != "completion" {
+			if sub.Name() != "help" && sub.Name() != "completion" && !sub.Hidden {
 				walk(sub, path+" "+sub.Name())
 			}
 		}

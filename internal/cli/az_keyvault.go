@@ -24,7 +24,7 @@ func (a *azCLI) keyvaultCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "keyvault", Short: "Manage key vaults and their secrets"}
 	cmd.AddCommand(a.keyvaultCreateCommand(), a.keyvaultShowCommand(), a.keyvaultListCommand(), a.keyvaultUpdateCommand(),
 		a.keyvaultDeleteCommand(), a.keyvaultPurgeCommand(), a.keyvaultRecoverCommand(), a.keyvaultListDeletedCommand(),
-		a.keyvaultSetPolicyCommand(), a.keyvaultDeletePolicyCommand(), a.networkRuleCommand(), a.secretCommand())
+		a.keyvaultSetPolicyCommand(), a.keyvaultDeletePolicyCommand(), a.networkRuleCommand(), a.privateEndpointConnectionCommand(), a.secretCommand())
 	return cmd
 }
 

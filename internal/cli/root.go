@@ -23,7 +23,7 @@ func NewRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newUpCommand(), newHostsCommand(), newRotateKeyCommand(), NewAzCommand(), newAuditCommand(),
-		NewDatabricksCommand(), newRunCommand())
+		NewDatabricksCommand(), newRunCommand(), newExplainCommand(), newDiagramCommand(), newApplyCommand())
 	return root
 }
 

@@ -1,0 +1,253 @@
+package scopevault
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// The simulated network. Azure's virtual networks, subnets, private
+// endpoints and private DNS are modelled as resources (stored by
+// internal/rm), and placed on the loopback range: a private endpoint's
+// private IP is stood for by a loopback listener of its own, and a program
+// placed in a subnet (scopevault run --subnet) reaches each vault's public
+// endpoint through a loopback listener that stands for "from this subnet".
+// Where a request came from is thus the listener it arrived on, a fact of
+// the connection (Origin), never a header.
+
+// VirtualNetwork is a Microsoft.Network/virtualNetworks resource.
+type VirtualNetwork struct {
+	Name           string            `json:"name"`
+	SubscriptionID string            `json:"subscriptionId"`
+	ResourceGroup  string            `json:"resourceGroup"`
+	Location       string            `json:"location"`
+	Tags           map[string]string `json:"tags,omitempty"`
+	// AddressPrefixes is the address space (IPv4 CIDRs).
+	AddressPrefixes []string  `json:"addressPrefixes"`
+	DNSServers      []string  `json:"dnsServers,omitempty"`
+	Subnets         []Subnet  `json:"subnets,omitempty"`
+	Created         time.Time `json:"created"`
+	Updated         time.Time `json:"updated"`
+}
+
+// ResourceID is the network's ARM id.
+func (n *VirtualNetwork) ResourceID() string {
+	return "/subscriptions/" + n.SubscriptionID + "/resourceGroups/" + n.ResourceGroup +
+		"/providers/Microsoft.Network/virtualNetworks/" + n.Name
+}
+
+// SubnetID is the ARM id of one of the network's subnets.
+func (n *VirtualNetwork) SubnetID(name string) string { return n.ResourceID() + "/subnets/" + name }
+
+// Subnet returns the named subnet (names compare case-insensitively), or nil.
+func (n *VirtualNetwork) Subnet(name string) *Subnet {
+	for i := range n.Subnets {
+		if strings.EqualFold(n.Subnets[i].Name, name) {
+			return &n.Subnets[i]
+		}
+	}
+	return nil
+}
+
+// Subnet is one subnet of a virtual network.
+type Subnet struct {
+	Name          string `json:"name"`
+	AddressPrefix string `json:"addressPrefix"`
+	// NetworkSecurityGroupID is the associated NSG's id, "" for none.
+	NetworkSecurityGroupID string            `json:"networkSecurityGroupId,omitempty"`
+	ServiceEndpoints       []ServiceEndpoint `json:"serviceEndpoints,omitempty"`
+	Delegations            []Delegation      `json:"delegations,omitempty"`
+	// PrivateEndpointNetworkPolicies: Disabled | Enabled | NetworkSecurityGroupEnabled | RouteTableEnabled.
+	PrivateEndpointNetworkPolicies    string `json:"privateEndpointNetworkPolicies,omitempty"`
+	PrivateLinkServiceNetworkPolicies string `json:"privateLinkServiceNetworkPolicies,omitempty"`
+}
+
+// ServiceEndpointKeyVault is the service endpoint that carries a subnet's
+// traffic to Key Vault with its private source address.
+const ServiceEndpointKeyVault = "Microsoft.KeyVault"
+
+// DelegationDatabricks is the delegation VNet injection needs on both of a
+// workspace's subnets.
+const DelegationDatabricks = "Microsoft.Databricks/workspaces"
+
+// HasServiceEndpoint reports whether the subnet has the service endpoint
+// (compared case-insensitively).
+func (s *Subnet) HasServiceEndpoint(service string) bool {
+	for _, e := range s.ServiceEndpoints {
+		if strings.EqualFold(e.Service, service) {
+			return true
+		}
+	}
+	return false
+}
+
+// DelegatedTo reports whether the subnet is delegated to service.
+func (s *Subnet) DelegatedTo(service string) bool {
+	for _, d := range s.Delegations {
+		if strings.EqualFold(d.ServiceName, service) {
+			return true
+		}
+	}
+	return false
+}
+
+// ServiceEndpoint is one service endpoint of a subnet.
+type ServiceEndpoint struct {
+	Service   string   `json:"service"`
+	Locations []string `json:"locations,omitempty"`
+}
+
+// Delegation hands a subnet to a service.
+type Delegation struct {
+	Name        string `json:"name"`
+	ServiceName string `json:"serviceName"`
+}
+
+// Private endpoint connection states (privateLinkServiceConnectionState.status).
+const (
+	ConnectionPending      = "Pending"
+	ConnectionApproved     = "Approved"
+	ConnectionRejected     = "Rejected"
+	ConnectionDisconnected = "Disconnected"
+)
+
+// PrivateEndpoint is a Microsoft.Network/privateEndpoints resource: a
+// private IP in a subnet that leads to one vault.
+type PrivateEndpoint struct {
+	Name           string            `json:"name"`
+	SubscriptionID string            `json:"subscriptionId"`
+	ResourceGroup  string            `json:"resourceGroup"`
+	Location       string            `json:"location"`
+	Tags           map[string]string `json:"tags,omitempty"`
+	// SubnetID is the id of the subnet the endpoint's address is taken from.
+	SubnetID string `json:"subnetId"`
+	// Connections are the endpoint's connections (one, to a vault, in practice).
+	Connections []PrivateLinkConnection `json:"connections"`
+	// PrivateIP is the address allocated from the subnet's prefix.
+	PrivateIP string `json:"privateIp"`
+	// Address is the loopback address whose listener stands for PrivateIP.
+	Address       string         `json:"address"`
+	CustomNICName string         `json:"customNetworkInterfaceName,omitempty"`
+	DNSZoneGroups []DNSZoneGroup `json:"dnsZoneGroups,omitempty"`
+	Created       time.Time      `json:"created"`
+	Updated       time.Time      `json:"updated"`
+}
+
+// ResourceID is the endpoint's ARM id.
+func (p *PrivateEndpoint) ResourceID() string {
+	return "/subscriptions/" + p.SubscriptionID + "/resourceGroups/" + p.ResourceGroup +
+		"/providers/Microsoft.Network/privateEndpoints/" + p.Name
+}
+
+// PrivateLinkConnection is the endpoint's side of a connection to a vault.
+type PrivateLinkConnection struct {
+	Name string `json:"name"`
+	// TargetID is the vault's ARM id (privateLinkServiceId).
+	TargetID       string   `json:"privateLinkServiceId"`
+	GroupIDs       []string `json:"groupIds"`
+	RequestMessage string   `json:"requestMessage,omitempty"`
+	// Manual is true for manualPrivateLinkServiceConnections (approval awaited).
+	Manual bool `json:"manual,omitempty"`
+	// VaultConnection is the name of the vault-side connection
+	// (Vault.PrivateEndpointConnections), whose state is the truth.
+	VaultConnection string `json:"vaultConnection,omitempty"`
+}
+
+// DNSZoneGroup links a private endpoint to private DNS zones it fills.
+type DNSZoneGroup struct {
+	Name    string          `json:"name"`
+	Configs []DNSZoneConfig `json:"configs"`
+}
+
+// DNSZoneConfig is one zone of a zone group.
+type DNSZoneConfig struct {
+	Name   string `json:"name"`
+	ZoneID string `json:"privateDnsZoneId"`
+}
+
+// PrivateEndpointConnection is the vault's side of a private endpoint's
+// connection (properties.privateEndpointConnections of the vault): the
+// approval state the network gate reads.
+type PrivateEndpointConnection struct {
+	Name string `json:"name"`
+	// Vault is the name of the vault it belongs to.
+	Vault string `json:"vault"`
+	// PrivateEndpointID is the endpoint's ARM id.
+	PrivateEndpointID string `json:"privateEndpointId"`
+	Status            string `json:"status"` // Pending | Approved | Rejected | Disconnected
+	Description       string `json:"description,omitempty"`
+	ActionsRequired   string `json:"actionsRequired,omitempty"`
+	// ProvisioningState: Succeeded | Updating | Deleting | Failed.
+	ProvisioningState string `json:"provisioningState,omitempty"`
+	ETag              string `json:"etag,omitempty"`
+}
+
+// PrivateDNSZone is a Microsoft.Network/privateDnsZones resource with its
+// virtual network links and A record sets.
+type PrivateDNSZone struct {
+	Name           string            `json:"name"` // e.g. privatelink.vaultcore.azure.net
+	SubscriptionID string            `json:"subscriptionId"`
+	ResourceGroup  string            `json:"resourceGroup"`
+	Tags           map[string]string `json:"tags,omitempty"`
+	Links          []VNetLink        `json:"links,omitempty"`
+	A              []ARecordSet      `json:"a,omitempty"`
+	Created        time.Time         `json:"created"`
+	Updated        time.Time         `json:"updated"`
+}
+
+// VaultPrivateLinkZone is the private DNS zone a vault's private endpoint
+// is resolved through.
+const VaultPrivateLinkZone = "privatelink.vaultcore.azure.net"
+
+// ResourceID is the zone's ARM id.
+func (z *PrivateDNSZone) ResourceID() string {
+	return "/subscriptions/" + z.SubscriptionID + "/resourceGroups/" + z.ResourceGroup +
+		"/providers/Microsoft.Network/privateDnsZones/" + z.Name
+}
+
+// VNetLink links a private DNS zone to a virtual network: names in the zone
+// resolve from inside that network.
+type VNetLink struct {
+	Name                string            `json:"name"`
+	VirtualNetworkID    string            `json:"virtualNetworkId"`
+	RegistrationEnabled bool              `json:"registrationEnabled,omitempty"`
+	Tags                map[string]string `json:"tags,omitempty"`
+}
+
+// ARecordSet is one A record set of a zone.
+type ARecordSet struct {
+	Name string   `json:"name"` // relative name, e.g. the vault's name
+	TTL  int64    `json:"ttl"`
+	IPv4 []string `json:"ipv4Addresses"`
+	// Owner is the id of the private endpoint zone group that wrote it, ""
+	// for a record set made by hand.
+	Owner string `json:"owner,omitempty"`
+}
+
+// Placement is what a loopback listener stands for in the simulated
+// network: a vault reached over a private endpoint, or a vault's public
+// endpoint reached from inside a subnet.
+type Placement struct {
+	// Vault is the name of the vault the listener serves.
+	Vault string `json:"vault"`
+	// Subnet is the lower-cased id of the subnet the listener stands for
+	// ("" for a private endpoint's listener).
+	Subnet string `json:"subnet,omitempty"`
+	// PrivateEndpoint is the private endpoint's ARM id ("" for a subnet's view).
+	PrivateEndpoint string `json:"privateEndpoint,omitempty"`
+	// PrivateIP is the private address the listener stands for: the
+	// endpoint's, or for a subnet's view the subnet's first host address,
+	// the source address Key Vault sees through a service endpoint.
+	PrivateIP netip.Addr `json:"privateIp"`
+}
+
+// ParseSubnetID splits a subnet's ARM id into the network's id and the
+// subnet's name; ok is false for anything else.
+func ParseSubnetID(id string) (vnetID, subnet string, ok bool) {
+	vnetID, subnet, ok = strings.Cut(id, "/subnets/")
+	if !ok || subnet == "" || strings.Contains(subnet, "/") ||
+		!strings.Contains(strings.ToLower(vnetID), "/providers/microsoft.network/virtualnetworks/") {
+		return "", "", false
+	}
+	return vnetID, subnet, true
+}
