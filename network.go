@@ -251,3 +251,146 @@ func ParseSubnetID(id string) (vnetID, subnet string, ok bool) {
 	}
 	return vnetID, subnet, true
 }
+
+// Network is one consistent view of every network resource: what the
+// network gate, the placement of programs, explain and the diagram read.
+type Network struct {
+	VirtualNetworks []*VirtualNetwork  `json:"virtualNetworks"`
+	Endpoints       []*PrivateEndpoint `json:"privateEndpoints"`
+	// Connections are the vaults' sides of the endpoints' connections.
+	Connections []*PrivateEndpointConnection `json:"connections"`
+	Zones       []*PrivateDNSZone            `json:"privateDnsZones"`
+}
+
+// Subnet returns the subnet with the given ARM id (compared
+// case-insensitively) and its network; nils when there is none.
+func (n *Network) Subnet(id string) (*VirtualNetwork, *Subnet) {
+	vnetID, name, ok := ParseSubnetID(id)
+	if !ok {
+		return nil, nil
+	}
+	for _, v := range n.VirtualNetworks {
+		if strings.EqualFold(v.ResourceID(), vnetID) {
+			if s := v.Subnet(name); s != nil {
+				return v, s
+			}
+			return nil, nil
+		}
+	}
+	return nil, nil
+}
+
+// VirtualNetwork returns the network with the given ARM id, or nil.
+func (n *Network) VirtualNetwork(id string) *VirtualNetwork {
+	for _, v := range n.VirtualNetworks {
+		if strings.EqualFold(v.ResourceID(), id) {
+			return v
+		}
+	}
+	return nil
+}
+
+// Endpoint returns the private endpoint with the given ARM id, or nil.
+func (n *Network) Endpoint(id string) *PrivateEndpoint {
+	for _, p := range n.Endpoints {
+		if strings.EqualFold(p.ResourceID(), id) {
+			return p
+		}
+	}
+	return nil
+}
+
+// Connection returns the vault's side of the private endpoint's
+// connection, or nil when the endpoint has none to that vault.
+func (n *Network) Connection(vault, endpointID string) *PrivateEndpointConnection {
+	for _, c := range n.Connections {
+		if strings.EqualFold(c.Vault, vault) && strings.EqualFold(c.PrivateEndpointID, endpointID) {
+			return c
+		}
+	}
+	return nil
+}
+
+// VaultConnections are the vault's sides of every endpoint's connection to it.
+func (n *Network) VaultConnections(vault string) []*PrivateEndpointConnection {
+	var out []*PrivateEndpointConnection
+	for _, c := range n.Connections {
+		if strings.EqualFold(c.Vault, vault) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Resolution is how a vault's name resolves from inside a virtual network.
+type Resolution struct {
+	// Zone and Record name the private DNS zone and A record set that
+	// answered; both "" when the name resolved publicly.
+	Zone, Record string
+	// IP is the private address the record gave ("" when public).
+	IP string
+	// Endpoint is the private endpoint holding IP (nil when public, or when
+	// the record points at no endpoint of this vault).
+	Endpoint *PrivateEndpoint
+}
+
+// ResolveVault resolves <vault>.vault.azure.net from inside the virtual
+// network vnetID ("" for the internet) as Azure DNS does: through a
+// privatelink.vaultcore.azure.net zone linked to that network and its A
+// record for the vault, else publicly. The CNAME to the privatelink name
+// exists only while the vault has an approved connection (§3.5).
+func (n *Network) ResolveVault(vnetID, vault string) Resolution {
+	if vnetID == "" {
+		return Resolution{}
+	}
+	approved := false
+	for _, c := range n.VaultConnections(vault) {
+		if c.Status == ConnectionApproved {
+			approved = true
+		}
+	}
+	if !approved {
+		return Resolution{}
+	}
+	for _, z := range n.Zones {
+		if !strings.EqualFold(z.Name, VaultPrivateLinkZone) || !z.LinkedTo(vnetID) {
+			continue
+		}
+		for _, r := range z.A {
+			if !strings.EqualFold(r.Name, vault) || len(r.IPv4) == 0 {
+				continue
+			}
+			res := Resolution{Zone: z.ResourceID(), Record: r.Name, IP: r.IPv4[0]}
+			for _, p := range n.Endpoints {
+				if p.PrivateIP == res.IP && p.TargetsVault(vault) {
+					res.Endpoint = p
+					break
+				}
+			}
+			return res
+		}
+	}
+	return Resolution{}
+}
+
+// LinkedTo reports whether the zone has a virtual network link to vnetID.
+func (z *PrivateDNSZone) LinkedTo(vnetID string) bool {
+	for _, l := range z.Links {
+		if strings.EqualFold(l.VirtualNetworkID, vnetID) {
+			return true
+		}
+	}
+	return false
+}
+
+// TargetsVault reports whether one of the endpoint's connections leads to
+// the named vault (its privateLinkServiceId ends in /vaults/<name>).
+func (p *PrivateEndpoint) TargetsVault(vault string) bool {
+	for _, c := range p.Connections {
+		if i := strings.LastIndex(strings.ToLower(c.TargetID), "/providers/microsoft.keyvault/vaults/"); i >= 0 &&
+			strings.EqualFold(c.TargetID[i+len("/providers/microsoft.keyvault/vaults/"):], vault) {
+			return true
+		}
+	}
+	return false
+}
