@@ -140,6 +140,10 @@ func parseRule(r string) (netip.Prefix, bool) {
 type Gate struct {
 	// Trusted are the application ids of trusted Microsoft services.
 	Trusted map[string]bool
+	// Network returns the network as it is now; it is read only for
+	// requests that arrived over a placement (a private endpoint's or a
+	// subnet's listener). Nil: no network resources.
+	Network func(context.Context) (*scopevault.Network, error)
 }
 
 // DefaultTrusted are the trusted services scopevault knows: AzureDatabricks.
@@ -151,7 +155,14 @@ func DefaultTrusted() map[string]bool {
 // (scopevault.OriginFrom): the connection's address, never a header.
 func (g *Gate) CheckNetwork(ctx context.Context, c *scopevault.Caller, v *scopevault.Vault) (scopevault.Decision, error) {
 	o := scopevault.OriginFrom(ctx)
-	return Decide(v, Origin{Client: o.RemoteAddr.Addr().Unmap()}, c, g.trusted), nil
+	var n *scopevault.Network
+	if o.Via != nil && g.Network != nil {
+		var err error
+		if n, err = g.Network(ctx); err != nil {
+			return scopevault.Decision{}, err
+		}
+	}
+	return Decide(v, OriginOf(n, v.Name, o.RemoteAddr.Addr().Unmap(), o.Via), c, g.trusted), nil
 }
 
 func (g *Gate) trusted(appID string) bool { return g.Trusted[strings.ToLower(appID)] }

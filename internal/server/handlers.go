@@ -52,6 +52,7 @@ func (s *Server) buildHandlers() {
 	mux.Handle("/subscriptions/", armHandler)
 	mux.Handle("/providers/", armHandler)
 	mux.Handle("/v1.0/", armHandler)
+	s.registerInsight(mux)
 	mux.Handle("/", entra.NewHandler(s.Identity, s.cfg.Logger))
 	s.control = mux
 }
