@@ -23,7 +23,7 @@ func NewRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newUpCommand(), newHostsCommand(), newRotateKeyCommand(), NewAzCommand(), newAuditCommand(),
-		NewDatabricksCommand(), newRunCommand(), newExplainCommand(), newDiagramCommand(), newApplyCommand())
+		NewDatabricksCommand(), newRunCommand(), newInSubnetCommand(), newExplainCommand(), newDiagramCommand(), newApplyCommand())
 	return root
 }
 

@@ -77,7 +77,7 @@ func parseRunConf(name string, raw []byte) ([]runVar, error) {
 // through a redactor that hides every resolved value.
 func newRunCommand() *cobra.Command {
 	var envs []string
-	var confFile, profile string
+	var confFile, profile, subnet string
 	cmd := &cobra.Command{
 		Use:   "run [--env NAME={{secrets/SCOPE/KEY}}]... [--conf FILE] -- CMD [ARGS...]",
 		Short: "Run a program with Databricks secret references resolved into its environment, its output redacted",
@@ -124,13 +124,22 @@ Spark here. A value that is not a reference is passed as is and not redacted.`,
 					env = append(env, v.name+"="+v.value)
 				}
 			}
-			return runRedacted(cmd, args, env, secrets)
+			var prep func(*exec.Cmd)
+			if subnet != "" {
+				var cleanup func()
+				if args, env, prep, cleanup, err = placeInSubnet(cmd, subnet, args, env); err != nil {
+					return err
+				}
+				defer cleanup()
+			}
+			return runRedacted(cmd, args, env, secrets, prep)
 		},
 	}
 	cmd.Flags().SetInterspersed(false)
 	cmd.Flags().StringArrayVar(&envs, "env", nil, "NAME={{secrets/SCOPE/KEY}} (repeatable)")
 	cmd.Flags().StringVar(&confFile, "conf", "", "a file of NAME={{secrets/SCOPE/KEY}} lines")
 	cmd.Flags().StringVarP(&profile, "profile", "p", "", "the ~/.databrickscfg profile to use")
+	cmd.Flags().StringVar(&subnet, "subnet", "", "run CMD placed in a subnet: VNET/SUBNET or the subnet's resource id (see docs/network.md)")
 	return cmd
 }
 
@@ -164,11 +173,14 @@ func resolveRunVars(cmd *cobra.Command, profile string, vars []runVar) ([]string
 // runRedacted runs args with env, streaming its output through redactors,
 // forwarding SIGINT and SIGTERM, and returns its exit code as an exitError
 // (nil for 0).
-func runRedacted(cmd *cobra.Command, args, env, secrets []string) error {
+func runRedacted(cmd *cobra.Command, args, env, secrets []string, prep func(*exec.Cmd)) error {
 	stdout := redact.NewWriter(cmd.OutOrStdout(), secrets)
 	stderr := redact.NewWriter(cmd.ErrOrStderr(), secrets)
 	c := exec.Command(args[0], args[1:]...)
 	c.Env, c.Stdin, c.Stdout, c.Stderr = env, cmd.InOrStdin(), stdout, stderr
+	if prep != nil {
+		prep(c)
+	}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)

@@ -115,6 +115,14 @@ func (h *Handler) vaultFor(r *http.Request) (*scopevault.Vault, error) {
 	ctx := r.Context()
 	name, named := VaultNameFromHost(r.Host)
 	o := scopevault.OriginFrom(ctx)
+	if o.Via != nil {
+		// A private endpoint's or a subnet's listener reaches its one vault.
+		if named && !strings.EqualFold(name, o.Via.Vault) {
+			return nil, scopevault.Errorf(scopevault.ENOTFOUND, "VaultNotFound",
+				"The request names vault %s, but its connection reached the address of another vault.", clipName(name))
+		}
+		return h.cfg.Engine.Vault(ctx, o.Via.Vault)
+	}
 	if o.LocalAddr.IsValid() {
 		if v, err := h.cfg.Engine.VaultByAddress(ctx, o.LocalAddr.Addr()); err == nil {
 			if named && !strings.EqualFold(name, v.Name) {

@@ -18,7 +18,7 @@ import (
 func (s *Server) buildHandlers() {
 	// The network gate runs on every data-plane read, the Key Vault wire's
 	// and Key Vault-backed scopes' alike (internal/netgate).
-	s.Access = &access.Pipeline{Verifier: s.Identity, Authorizer: s.Authz, Gate: &netgate.Gate{Trusted: netgate.DefaultTrusted()}}
+	s.Access = &access.Pipeline{Verifier: s.Identity, Authorizer: s.Authz, Gate: &netgate.Gate{Trusted: netgate.DefaultTrusted(), Network: s.network}}
 	s.keyvault = keyvault.New(keyvault.Config{
 		Engine:        s.Engine,
 		Access:        s.Access,
@@ -53,6 +53,7 @@ func (s *Server) buildHandlers() {
 	mux.Handle("/providers/", armHandler)
 	mux.Handle("/v1.0/", armHandler)
 	s.registerInsight(mux)
+	mux.HandleFunc("POST /scopevault/placement", s.servePlacement)
 	mux.Handle("/", entra.NewHandler(s.Identity, s.cfg.Logger))
 	s.control = mux
 }

@@ -86,8 +86,14 @@ type Server struct {
 	// workspaceAddrs are the listener addresses that serve workspaces
 	// (workspaces.go); every other loopback listener is a vault's.
 	workspaceAddrs map[string]bool
-	wg             sync.WaitGroup
-	closed         bool
+	// places are the listeners that stand for places in the simulated
+	// network (network.go).
+	places     placements
+	netChanged chan struct{}
+	stopped    chan struct{} // closed when the server stops
+	stopOnce   sync.Once
+	wg         sync.WaitGroup
+	closed     bool
 }
 
 // Start opens the data directory and starts serving.
@@ -110,7 +116,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("server: data directory: %w", err)
 	}
-	s := &Server{cfg: cfg, listeners: map[string]net.Listener{}}
+	s := &Server{cfg: cfg, listeners: map[string]net.Listener{}, stopped: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {
@@ -186,7 +192,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		Handler:           s,
 		TLSConfig:         s.CA.TLSConfig(),
 		ReadHeaderTimeout: 10 * time.Second,
-		ConnContext:       connContext,
+		ConnContext:       s.connContext,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
 	}
 	s.serve(main)
@@ -205,6 +211,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err := s.startWorkspaceListeners(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.syncEndpoints(ctx); err != nil {
+		return nil, err
+	}
+	s.watchNetwork()
 	if err := s.writeEnvFile(); err != nil {
 		return nil, err
 	}
@@ -212,14 +222,16 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// connContext attaches the network origin as the listener saw it.
-func connContext(ctx context.Context, c net.Conn) context.Context {
+// connContext attaches the network origin as the listener saw it, with
+// what the listener stands for in the simulated network.
+func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
 	var o scopevault.Origin
 	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
 		o.RemoteAddr, o.RemoteIP = ap, ap.Addr().Unmap().String()
 	}
 	if ap, err := netip.ParseAddrPort(c.LocalAddr().String()); err == nil {
 		o.LocalAddr, o.LocalIP = ap, ap.Addr().String()
+		o.Via = s.placementAt(ap.Addr().Unmap())
 	}
 	return scopevault.WithOrigin(ctx, o)
 }
@@ -275,6 +287,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
+	s.stopOnce.Do(func() { close(s.stopped) })
 	var err error
 	if s.http != nil {
 		err = s.http.Shutdown(ctx)
@@ -284,6 +297,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) closeResources() error {
+	s.stopOnce.Do(func() { close(s.stopped) })
 	var errs []error
 	s.mu.Lock()
 	for k, l := range s.listeners {
