@@ -102,8 +102,33 @@ type Explainer struct {
 	// Trusted reports whether an application id is a trusted Microsoft
 	// service (the gate's set).
 	Trusted func(appID string) bool
-	// Workspace finds a workspace by name (see Server), for scope reads.
-	Workspace func(ctx context.Context, name string) (*scopevault.Workspace, error)
+	// ListWorkspaces lists every workspace (rm.Manager.ListAllWorkspaces).
+	ListWorkspaces func(ctx context.Context) ([]*scopevault.Workspace, error)
+}
+
+// FindWorkspace is the workspace named name (case-insensitive), or an
+// ENOTFOUND; a name two subscriptions share is ambiguous.
+func (e *Explainer) FindWorkspace(ctx context.Context, name string) (*scopevault.Workspace, error) {
+	var all []*scopevault.Workspace
+	if e.ListWorkspaces != nil {
+		var err error
+		if all, err = e.ListWorkspaces(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var found *scopevault.Workspace
+	for _, w := range all {
+		if strings.EqualFold(w.Name, strings.TrimSpace(name)) {
+			if found != nil {
+				return nil, scopevault.Errorf(scopevault.EINVALID, "AmbiguousWorkspace", "More than one workspace is named %s.", clip(name))
+			}
+			found = w
+		}
+	}
+	if found == nil {
+		return nil, scopevault.Errorf(scopevault.ENOTFOUND, "WorkspaceNotFound", "Workspace %s does not exist.", clip(name))
+	}
+	return found, nil
 }
 
 func (e *Explainer) network(ctx context.Context) (*scopevault.Network, error) {

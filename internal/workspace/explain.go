@@ -117,3 +117,17 @@ func ValidKeyVaultKey(key string) error {
 	}
 	return nil
 }
+
+// Scopes are every secret scope of ws, for the diagram (no caller: the
+// diagram's reader is checked on the workspace resource instead).
+func (s *Service) Scopes(ctx context.Context, ws *scopevault.Workspace) ([]scopevault.SecretScope, error) {
+	set, err := s.scopeSnapshot(ctx, ws.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]scopevault.SecretScope, 0, len(set.ordered))
+	for _, e := range set.ordered {
+		out = append(out, e.scope)
+	}
+	return out, nil
+}
