@@ -394,3 +394,31 @@ func (p *PrivateEndpoint) TargetsVault(vault string) bool {
 	}
 	return false
 }
+
+// VaultName is the name of the vault the connection leads to (the last
+// segment of a .../providers/Microsoft.KeyVault/vaults/<name> id), "" for
+// any other target.
+func (c PrivateLinkConnection) VaultName() string {
+	const seg = "/providers/microsoft.keyvault/vaults/"
+	i := strings.LastIndex(strings.ToLower(c.TargetID), seg)
+	if i < 0 || strings.Contains(c.TargetID[i+len(seg):], "/") {
+		return ""
+	}
+	return c.TargetID[i+len(seg):]
+}
+
+// ConnectionState is the state the endpoint's connection c shows: its vault
+// side's, or Disconnected once the vault's owner removed the vault side
+// (the endpoint "becomes informative and should be deleted").
+func (n *Network) ConnectionState(p *PrivateEndpoint, c PrivateLinkConnection) PrivateEndpointConnection {
+	vault := c.VaultName()
+	for _, vc := range n.Connections {
+		if c.VaultConnection != "" && strings.EqualFold(vc.Vault, vault) && strings.EqualFold(vc.Name, c.VaultConnection) {
+			return *vc
+		}
+	}
+	return PrivateEndpointConnection{
+		Name: c.VaultConnection, Vault: strings.ToLower(vault), PrivateEndpointID: p.ResourceID(), Status: ConnectionDisconnected,
+		Description: "The private endpoint connection was removed by the owner of the vault.", ActionsRequired: "None", ProvisioningState: "Succeeded",
+	}
+}

@@ -26,6 +26,7 @@ type Manager struct {
 	Now     func() time.Time
 
 	workspaces store.Cached[*workspaceIndex]
+	network    store.Cached[*scopevault.Network]
 }
 
 // New returns a Manager.

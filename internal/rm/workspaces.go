@@ -73,6 +73,9 @@ func (m *Manager) CreateOrUpdateWorkspace(ctx context.Context, ws scopevault.Wor
 	now := m.Now().UTC()
 	key := workspaceKey(ws.SubscriptionID, ws.ResourceGroup, ws.Name)
 	err = m.update(ctx, func(tx store.Tx) error {
+		if err := checkInjection(ctx, tx, &ws, key); err != nil {
+			return err
+		}
 		var old scopevault.Workspace
 		err := getWorkspace(ctx, tx, key, &old)
 		switch {
