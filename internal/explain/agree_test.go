@@ -413,3 +413,9 @@ func TestScopeAgreesWithEnforcement(t *testing.T) {
 		})
 	}
 }
+
+// workspaceScope is a Key Vault-backed scope on v.
+func workspaceScope(name string, v *scopevault.Vault) workspace.NewScope {
+	return workspace.NewScope{Name: name, Backend: "AZURE_KEYVAULT",
+		KeyVault: &scopevault.KeyVaultMetadata{ResourceID: v.ResourceID(), DNSName: "https://" + v.Name + ".vault.azure.net/"}}
+}

@@ -29,11 +29,15 @@ func (g *Diagram) children() map[string][]Node {
 func (g *Diagram) Mermaid() string {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
-	q := func(s string) string {
-		s = strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;").Replace(s)
-		return `"` + s + `"`
+	esc := strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;").Replace
+	q := func(s string) string { return `"` + esc(s) + `"` }
+	label := func(nd Node) string {
+		lines := nodeText(nd)
+		for i := range lines {
+			lines[i] = esc(lines[i])
+		}
+		return `"` + strings.Join(lines, "<br/>") + `"`
 	}
-	label := func(nd Node) string { return q(strings.Join(nodeText(nd), "<br/>")) }
 	kids := g.children()
 	for _, nd := range g.Nodes {
 		switch {
