@@ -55,12 +55,7 @@ func (s *Server) placementAt(a netip.Addr) *scopevault.Placement {
 
 // network is the network as it is now.
 func (s *Server) network(ctx context.Context) (*scopevault.Network, error) {
-	if ns, ok := any(s.RM).(interface {
-		Network(context.Context) (*scopevault.Network, error)
-	}); ok {
-		return ns.Network(ctx)
-	}
-	return &scopevault.Network{}, nil
+	return s.RM.Network(ctx)
 }
 
 // listenPlacement starts a listener on addr standing for p.
