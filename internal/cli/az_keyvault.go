@@ -88,6 +88,9 @@ signed-in principal unless --no-self-perms.`,
 					props.EnablePurgeProtection = &on
 				}
 			}
+			if err := networkFlags(&pna, &defaultAction, &bypass); err != nil {
+				return err
+			}
 			if pna != "" {
 				props.PublicNetworkAccess = pna
 			}

@@ -21,6 +21,21 @@ func putVault(cmd *cobra.Command, s *session, sub string, v client.Vault) (clien
 	return s.arm.CreateVault(cmd.Context(), sub, v.ResourceGroup(), v.Name, client.Vault{Location: v.Location, Tags: v.Tags, Properties: p})
 }
 
+// networkFlags checks --public-network-access, --default-action and
+// --bypass against az's choices (case-insensitive) and spells them as the
+// service does.
+func networkFlags(pna, defaultAction, bypass *string) error {
+	var err error
+	if *pna, err = oneOf("--public-network-access", *pna, "Enabled", "Disabled"); err != nil {
+		return err
+	}
+	if *defaultAction, err = oneOf("--default-action", *defaultAction, "Allow", "Deny"); err != nil {
+		return err
+	}
+	*bypass, err = oneOf("--bypass", *bypass, "AzureServices", "None")
+	return err
+}
+
 // optBool parses an optional three-state flag value into dst.
 func optBool(flag, val string, dst **bool) error {
 	if val == "" {
@@ -77,6 +92,9 @@ Changing --enable-rbac-authorization needs Owner or User Access Administrator.`,
 			}
 			if cmd.Flags().Changed("retention-days") {
 				p.SoftDeleteRetentionInDays = &retention
+			}
+			if err := networkFlags(&pna, &defaultAction, &bypass); err != nil {
+				return err
 			}
 			if pna != "" {
 				p.PublicNetworkAccess = pna

@@ -265,10 +265,11 @@ func (r *networkRuleArgs) subnetID(sub, group string) (string, error) {
 	switch {
 	case r.subnet == "":
 		return "", nil
+	case strings.HasPrefix(r.subnet, "/") != (r.vnet == ""):
+		// an id with --vnet-name, or a name without it
+		return "", errors.New("incorrect usage: [--subnet ID | --subnet NAME --vnet-name NAME]")
 	case strings.HasPrefix(r.subnet, "/"):
 		return r.subnet, nil
-	case r.vnet == "":
-		return "", errors.New("usage error: --subnet ID | --subnet NAME --vnet-name NAME")
 	}
 	return "/subscriptions/" + sub + "/resourceGroups/" + group + "/providers/Microsoft.Network/virtualNetworks/" + r.vnet + "/subnets/" + r.subnet, nil
 }

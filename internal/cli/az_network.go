@@ -1,9 +1,148 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
 
 // networkCommand is 'az network': virtual networks, subnets, private
-// endpoints and private DNS.
+// endpoints and private DNS, as az 2.45+ spells them. Each command is a
+// client of the ARM wire (Microsoft.Network api-version 2024-05-01, private
+// DNS 2020-06-01) and prints the resource body as az does.
 func (a *azCLI) networkCommand() *cobra.Command {
-	return &cobra.Command{Hidden: true, Use: "network", Short: "Manage virtual networks, private endpoints and private DNS"}
+	cmd := &cobra.Command{Use: "network", Short: "Manage virtual networks, private endpoints and private DNS"}
+	cmd.AddCommand(a.vnetCommand(), a.privateEndpointCommand(), a.privateDNSCommand())
+	return cmd
+}
+
+// printResource prints an ARM resource (or a list of them) as az does for
+// the network, private DNS and private endpoint connection commands: the
+// body as the service sent it with "properties" flattened into each object
+// that has them (at any depth), and az's resourceGroup added to every
+// object whose id names one.
+func (a *azCLI) printResource(cmd *cobra.Command, v any) error {
+	j, err := toJSONValue(v)
+	if err != nil {
+		return err
+	}
+	j = flattenProperties(j)
+	addResourceGroup(j)
+	return a.print(cmd, j)
+}
+
+// flattenProperties lifts the fields of every "properties" object into the
+// object holding it, as the SDK models az prints declare them
+// ('ttl': {'key': 'properties.ttl'}); a field of the outer object wins.
+func flattenProperties(v any) any {
+	switch x := v.(type) {
+	case []any:
+		for i := range x {
+			x[i] = flattenProperties(x[i])
+		}
+	case map[string]any:
+		if props, ok := x["properties"].(map[string]any); ok {
+			delete(x, "properties")
+			for k, pv := range props {
+				if _, taken := x[k]; !taken {
+					x[k] = pv
+				}
+			}
+		}
+		for k := range x {
+			x[k] = flattenProperties(x[k])
+		}
+	}
+	return v
+}
+
+// addResourceGroup is az's result transform: an object with an id of the
+// form /subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}
+// gets "resourceGroup": rg, at any depth, unless it has one.
+func addResourceGroup(v any) {
+	switch x := v.(type) {
+	case []any:
+		for _, item := range x {
+			addResourceGroup(item)
+		}
+	case map[string]any:
+		if _, has := x["resourceGroup"]; !has {
+			if id, _ := x["id"].(string); id != "" {
+				if parts := strings.Split(id, "/"); len(parts) > 8 && strings.EqualFold(parts[3], "resourcegroups") {
+					x["resourceGroup"] = parts[4]
+				}
+			}
+		}
+		for _, item := range x {
+			addResourceGroup(item)
+		}
+	}
+}
+
+// azRequired fails with az's message when any of the flags is empty; each
+// pair is the flag's az spelling ("--name/-n") and its value.
+func azRequired(pairs ...string) error {
+	var missing []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			missing = append(missing, pairs[i])
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return errors.New("the following arguments are required: " + strings.Join(missing, ", "))
+}
+
+// groupLocation is az's default location: the resource group's.
+func (s *session) groupLocation(ctx context.Context, sub, group, given string) (string, error) {
+	if given != "" {
+		return given, nil
+	}
+	g, err := s.arm.ResourceGroup(ctx, sub, group)
+	if err != nil {
+		return "", err
+	}
+	return g.Location, nil
+}
+
+// networkResourceID is az's "name or ID" argument: an id as given, else
+// the named resource of the type in the group.
+func networkResourceID(sub, group, typ, nameOrID string) string {
+	if strings.HasPrefix(nameOrID, "/") {
+		return nameOrID
+	}
+	return "/subscriptions/" + sub + "/resourceGroups/" + group + "/providers/Microsoft.Network/" + typ + "/" + nameOrID
+}
+
+// oneOf is az's enum argument: case-insensitive, answering with the
+// choice's own spelling.
+func oneOf(flag, val string, choices ...string) (string, error) {
+	if val == "" {
+		return "", nil
+	}
+	for _, c := range choices {
+		if strings.EqualFold(val, c) {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("argument %s: invalid choice: '%s' (choose from '%s')", flag, val, strings.Join(choices, "', '"))
+}
+
+// tagsFlag is --tags in az's space-separated form (the command must list
+// "tags" among its nargs flags).
+func tagsFlag(cmd *cobra.Command, tags *[]string) {
+	cmd.Flags().StringArrayVar(tags, "tags", nil, `space-separated tags: key[=value] [key[=value] ...]; "" clears`)
+}
+
+// confirmDelete asks az's question unless --yes, as the private DNS
+// deletes do.
+func confirmDelete(cmd *cobra.Command, yes bool) (bool, error) {
+	if yes {
+		return true, nil
+	}
+	return confirm(cmd, "Are you sure you want to perform this operation? (y/n): ")
 }

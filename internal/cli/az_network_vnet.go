@@ -1,0 +1,534 @@
+package cli
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scopevault/scopevault/client"
+)
+
+// 'az network vnet' and 'az network vnet subnet'.
+
+func (a *azCLI) vnetCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "vnet", Short: "Manage virtual networks"}
+	cmd.AddCommand(a.vnetCreateCommand(), a.vnetShowCommand(), a.vnetListCommand(), a.vnetUpdateCommand(),
+		a.vnetDeleteCommand(), a.subnetCommand())
+	return cmd
+}
+
+// vnetArgs are -g and -n of a virtual network.
+type vnetArgs struct{ group, name string }
+
+func (v *vnetArgs) flags(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&v.group, "resource-group", "g", "", "name of the resource group")
+	cmd.Flags().StringVarP(&v.name, "name", "n", "", "name of the virtual network")
+}
+
+func (v *vnetArgs) check() error {
+	return azRequired("--resource-group/-g", v.group, "--name/-n", v.name)
+}
+
+func (a *azCLI) vnetCreateCommand() *cobra.Command {
+	var v vnetArgs
+	var location, subnetName, nsg string
+	var prefixes, subnetPrefixes, dnsServers, tags []string
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Create a virtual network, optionally with one subnet",
+		Long: `Create (or replace) a virtual network. With --subnet-name it gets one subnet
+(--subnet-prefixes, default 10.0.0.0/24). Prints {"newVNet": <the network>}, as az does.`,
+		Example: `  az network vnet create -g rg-net -n vnet1 --address-prefixes 10.0.0.0/16 --subnet-name app --subnet-prefixes 10.0.1.0/24`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := v.check(); err != nil {
+				return err
+			}
+			t, err := parseTags(tags, nil)
+			if err != nil {
+				return err
+			}
+			s, sub, err := a.sessionAndSubscription(cmd)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if location, err = s.groupLocation(ctx, sub, v.group, location); err != nil {
+				return err
+			}
+			if len(prefixes) == 0 {
+				prefixes = []string{"10.0.0.0/16"}
+			}
+			net := client.VirtualNetwork{Location: location, Tags: t, Properties: client.VirtualNetworkProperties{
+				AddressSpace: &client.AddressSpace{AddressPrefixes: prefixes}}}
+			if len(dnsServers) > 0 {
+				net.Properties.DhcpOptions = &client.DhcpOptions{DNSServers: dnsServers}
+			}
+			if subnetName != "" {
+				if len(subnetPrefixes) == 0 {
+					subnetPrefixes = []string{"10.0.0.0/24"}
+				}
+				sn := client.Subnet{Name: subnetName}
+				setSubnetPrefixes(&sn.Properties, subnetPrefixes)
+				if nsg != "" {
+					sn.Properties.NetworkSecurityGroup = &client.SubResource{ID: networkResourceID(sub, v.group, "networkSecurityGroups", nsg)}
+				}
+				net.Properties.Subnets = []client.Subnet{sn}
+			}
+			out, err := s.arm.CreateVirtualNetwork(ctx, sub, v.group, v.name, net)
+			if err != nil {
+				return err
+			}
+			return a.printResource(cmd, map[string]any{"newVNet": out})
+		},
+	}
+	v.flags(cmd)
+	f := cmd.Flags()
+	f.StringVarP(&location, "location", "l", "", "location (default: the resource group's)")
+	f.StringArrayVar(&prefixes, "address-prefixes", nil, "space-separated IP address prefixes of the network (default 10.0.0.0/16)")
+	f.StringVar(&subnetName, "subnet-name", "", "name of a new subnet to create within the network")
+	f.StringArrayVar(&subnetPrefixes, "subnet-prefixes", nil, "space-separated prefixes of the new subnet (default 10.0.0.0/24)")
+	f.StringArrayVar(&dnsServers, "dns-servers", nil, "space-separated DNS server addresses")
+	f.StringVar(&nsg, "network-security-group", "", "name or id of a network security group for the new subnet")
+	f.StringVar(&nsg, "nsg", "", "name or id of a network security group for the new subnet")
+	tagsFlag(cmd, &tags)
+	return a.withNargs(cmd, "address-prefixes", "subnet-prefixes", "dns-servers", "tags")
+}
+
+// setSubnetPrefixes puts one prefix in addressPrefix and several in
+// addressPrefixes, as az does.
+func setSubnetPrefixes(p *client.SubnetProperties, prefixes []string) {
+	p.AddressPrefix, p.AddressPrefixes = "", nil
+	if len(prefixes) == 1 {
+		p.AddressPrefix = prefixes[0]
+	} else {
+		p.AddressPrefixes = prefixes
+	}
+}
+
+func (a *azCLI) vnetShowCommand() *cobra.Command {
+	var v vnetArgs
+	cmd := &cobra.Command{
+		Use:     "show",
+		Short:   "Show a virtual network and its subnets",
+		Example: `  az network vnet show -g rg-net -n vnet1 --query "subnets[].name" -o tsv`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := v.check(); err != nil {
+				return err
+			}
+			s, sub, err := a.sessionAndSubscription(cmd)
+			if err != nil {
+				return err
+			}
+			out, err := s.arm.VirtualNetwork(cmd.Context(), sub, v.group, v.name)
+			if err != nil {
+				return err
+			}
+			return a.printResource(cmd, out)
+		},
+	}
+	v.flags(cmd)
+	return cmd
+}
+
+func (a *azCLI) vnetListCommand() *cobra.Command {
+	var group string
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List the virtual networks of a resource group, or of the subscription",
+		Example: `  az network vnet list -g rg-net --query "[].name" -o tsv`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, sub, err := a.sessionAndSubscription(cmd)
+			if err != nil {
+				return err
+			}
+			out, err := s.arm.VirtualNetworks(cmd.Context(), sub, group)
+			if err != nil {
+				return err
+			}
+			return a.printResource(cmd, nonNil(out))
+		},
+	}
+	cmd.Flags().StringVarP(&group, "resource-group", "g", "", "name of the resource group")
+	return cmd
+}
+
+func (a *azCLI) vnetUpdateCommand() *cobra.Command {
+	var v vnetArgs
+	var prefixes, dnsServers []string
+	cmd := &cobra.Command{
+		Use:   "update",
+		Short: "Update a virtual network's address prefixes or DNS servers",
+		Long: `Update a virtual network: read it, change what the flags say, write it back
+(its subnets included). --dns-servers "" goes back to Azure's DNS.`,
+		Example: `  az network vnet update -g rg-net -n vnet1 --address-prefixes 10.0.0.0/16 10.1.0.0/16`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := v.check(); err != nil {
+				return err
+			}
+			s, sub, err := a.sessionAndSubscription(cmd)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			net, err := s.arm.VirtualNetwork(ctx, sub, v.group, v.name)
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("address-prefixes") {
+				net.Properties.AddressSpace = &client.AddressSpace{AddressPrefixes: nonEmpty(prefixes)}
+			}
+			if cmd.Flags().Changed("dns-servers") {
+				net.Properties.DhcpOptions = &client.DhcpOptions{DNSServers: nonEmpty(dnsServers)}
+			}
+			out, err := s.arm.CreateVirtualNetwork(ctx, sub, v.group, v.name, writable(net))
+			if err != nil {
+				return err
+			}
+			return a.printResource(cmd, out)
+		},
+	}
+	v.flags(cmd)
+	cmd.Flags().StringArrayVar(&prefixes, "address-prefixes", nil, "space-separated IP address prefixes of the network")
+	cmd.Flags().StringArrayVar(&dnsServers, "dns-servers", nil, `space-separated DNS server addresses ("" for Azure's)`)
+	return a.withNargs(cmd, "address-prefixes", "dns-servers")
+}
+
+// writable is a network read with GET as a PUT body: its subnets keep
+// their names and writable properties.
+func writable(n client.VirtualNetwork) client.VirtualNetwork {
+	out := client.VirtualNetwork{Location: n.Location, Tags: n.Tags, Properties: client.VirtualNetworkProperties{
+		AddressSpace: n.Properties.AddressSpace, DhcpOptions: n.Properties.DhcpOptions, EnableDdosProtection: n.Properties.EnableDdosProtection}}
+	for _, sn := range n.Properties.Subnets {
+		out.Properties.Subnets = append(out.Properties.Subnets, writableSubnet(sn))
+	}
+	return out
+}
+
+// writableSubnet drops a subnet's read-only properties.
+func writableSubnet(sn client.Subnet) client.Subnet {
+	p := sn.Properties
+	p.PrivateEndpoints, p.IPConfigurations, p.ProvisioningState, p.Purpose = nil, nil, "", ""
+	for i := range p.ServiceEndpoints {
+		p.ServiceEndpoints[i].ProvisioningState = ""
+	}
+	for i := range p.Delegations {
+		p.Delegations[i].ID, p.Delegations[i].Type, p.Delegations[i].Etag = "", "", ""
+		p.Delegations[i].Properties.Actions, p.Delegations[i].Properties.ProvisioningState = nil, ""
+	}
+	return client.Subnet{Name: sn.Name, Properties: p}
+}
+
+// nonEmpty drops "" values (az's way of clearing a list).
+func nonEmpty(vals []string) []string {
+	out := []string{}
+	for _, v := range vals {
+		if v != "" && v != `""` && v != "''" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// nonNil makes a nil list print as [] rather than nothing.
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+func (a *azCLI) vnetDeleteCommand() *cobra.Command {
+	var v vnetArgs
+	cmd := &cobra.Command{
+		Use:     "delete",
+		Short:   "Delete a virtual network (refused while something uses its subnets)",
+		Example: `  az network vnet delete -g rg-net -n vnet1`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := v.check(); err != nil {
+				return err
+			}
+			s, sub, err := a.sessionAndSubscription(cmd)
+			if err != nil {
+				return err
+			}
+			return s.arm.DeleteVirtualNetwork(cmd.Context(), sub, v.group, v.name)
+		},
+	}
+	v.flags(cmd)
+	return cmd
+}
+
+func (a *azCLI) subnetCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "subnet", Short: "Manage the subnets of a virtual network"}
+	cmd.AddCommand(a.subnetCreateCommand(), a.subnetUpdateCommand(), a.subnetShowCommand(), a.subnetListCommand(), a.subnetDeleteCommand())
+	return cmd
+}
+
+// subnetArgs are -g, --vnet-name and -n of a subnet.
+type subnetArgs struct{ group, vnet, name string }
+
+func (s *subnetArgs) flags(cmd *cobra.Command, withName bool) {
+	cmd.Flags().StringVarP(&s.group, "resource-group", "g", "", "name of the resource group")
+	cmd.Flags().StringVar(&s.vnet, "vnet-name", "", "name of the virtual network")
+	if withName {
+		cmd.Flags().StringVarP(&s.name, "name", "n", "", "name of the subnet")
+	}
+}
+
+func (s *subnetArgs) check(withName bool) error {
+	if withName {
+		return azRequired("--resource-group/-g", s.group, "--vnet-name", s.vnet, "--name/-n", s.name)
+	}
+	return azRequired("--resource-group/-g", s.group, "--vnet-name", s.vnet)
+}
+
+// subnetEdit are the properties create and update set.
+type subnetEdit struct {
+	prefixes, endpoints, delegations []string
+	nsg, disablePE, pePolicies       string
+	disablePLS, plsPolicies          string
+}
+
+func (e *subnetEdit) flags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringArrayVar(&e.prefixes, "address-prefixes", nil, "space-separated address prefixes of the subnet (CIDR)")
+	f.StringArrayVar(&e.endpoints, "service-endpoints", nil, `space-separated services to reach with the subnet's private address (Microsoft.KeyVault); "" removes them`)
+	f.StringArrayVar(&e.delegations, "delegations", nil, `space-separated services to delegate the subnet to (Microsoft.Databricks/workspaces); "" removes them`)
+	f.StringVar(&e.nsg, "network-security-group", "", `name or id of a network security group; "" removes it`)
+	f.StringVar(&e.nsg, "nsg", "", `name or id of a network security group; "" removes it`)
+	f.StringVar(&e.disablePE, "disable-private-endpoint-network-policies", "", "true: network policies do not apply to private endpoints in the subnet")
+	f.StringVar(&e.pePolicies, "private-endpoint-network-policies", "", "Disabled, Enabled, NetworkSecurityGroupEnabled or RouteTableEnabled")
+	f.StringVar(&e.disablePLS, "disable-private-link-service-network-policies", "", "true: network policies do not apply to private link services in the subnet")
+	f.StringVar(&e.plsPolicies, "private-link-service-network-policies", "", "Disabled or Enabled")
+}
+
+var subnetNargs = []string{"address-prefixes", "service-endpoints", "delegations"}
+
+// apply sets what the flags given say on p.
+func (e *subnetEdit) apply(cmd *cobra.Command, sub, group string, p *client.SubnetProperties) error {
+	changed := cmd.Flags().Changed
+	if changed("address-prefixes") {
+		setSubnetPrefixes(p, nonEmpty(e.prefixes))
+	}
+	if changed("service-endpoints") {
+		p.ServiceEndpoints = nil
+		for _, s := range nonEmpty(e.endpoints) {
+			p.ServiceEndpoints = append(p.ServiceEndpoints, client.ServiceEndpoint{Service: s})
+		}
+	}
+	if changed("delegations") {
+		p.Delegations = nil
+		for i, d := range nonEmpty(e.delegations) {
+			// az takes Microsoft.Databricks.workspaces for Microsoft.Databricks/workspaces.
+			if parts := strings.Split(d, "."); !strings.Contains(d, "/") && len(parts) == 3 {
+				d = parts[0] + "." + parts[1] + "/" + parts[2]
+			}
+			p.Delegations = append(p.Delegations, client.Delegation{Name: strconv.Itoa(i), Properties: client.DelegationProperties{ServiceName: d}})
+		}
+	}
+	if changed("network-security-group") || changed("nsg") {
+		p.NetworkSecurityGroup = nil
+		if n := strings.Trim(e.nsg, `"'`); n != "" {
+			p.NetworkSecurityGroup = &client.SubResource{ID: networkResourceID(sub, group, "networkSecurityGroups", n)}
+		}
+	}
+	if e.disablePE != "" && e.pePolicies != "" {
+		return errUsage("--disable-private-endpoint-network-policies", "--private-endpoint-network-policies")
+	}
+	if e.disablePE != "" {
+		off, err := parseBool("--disable-private-endpoint-network-policies", e.disablePE)
+		if err != nil {
+			return err
+		}
+		p.PrivateEndpointNetworkPolicies = map[bool]string{true: "Disabled", false: "Enabled"}[off]
+	}
+	if e.pePolicies != "" {
+		v, err := oneOf("--private-endpoint-network-policies", e.pePolicies, "Disabled", "Enabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled")
+		if err != nil {
+			return err
+		}
+		p.PrivateEndpointNetworkPolicies = v
+	}
+	if e.disablePLS != "" && e.plsPolicies != "" {
+		return errUsage("--disable-private-link-service-network-policies", "--private-link-service-network-policies")
+	}
+	if e.disablePLS != "" {
+		off, err := parseBool("--disable-private-link-service-network-policies", e.disablePLS)
+		if err != nil {
+			return err
+		}
+		p.PrivateLinkServiceNetworkPolicies = map[bool]string{true: "Disabled", false: "Enabled"}[off]
+	}
+	if e.plsPolicies != "" {
+		v, err := oneOf("--private-link-service-network-policies", e.plsPolicies, "Disabled", "Enabled")
+		if err != nil {
+			return err
+		}
+		p.PrivateLinkServiceNetworkPolicies = v
+	}
+	return nil
+}
+
+func errUsage(a, b string) error {
+	return errors.New("usage error: " + a + " and " + b + " are mutually exclusive")
+}
+
+func (a *azCLI) subnetCreateCommand() *cobra.Command {
+	var sn subnetArgs
+	var e subnetEdit
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Create a subnet",
+		Long: `Create (or replace) a subnet of a virtual network. As in az 2.45, network policies
+for private endpoints are disabled unless --private-endpoint-network-policies says otherwise.`,
+		Example: `  az network vnet subnet create -g rg-net --vnet-name vnet1 -n app --address-prefixes 10.0.1.0/24 --service-endpoints Microsoft.KeyVault
+  az network vnet subnet create -g rg-net --vnet-name vnet1 -n host --address-prefixes 10.0.2.0/26 --delegations Microsoft.Databricks/workspaces
+  az network vnet subnet create -g rg-net --vnet-name vnet1 -n pe --address-prefixes 10.0.3.0/27 --disable-private-endpoint-network-policies true`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := sn.check(true); err != nil {
+				return err
+			}
+			if len(nonEmpty(e.prefixes)) == 0 {
+				return azRequired("--address-prefixes", "")
+			}
+			s, sub, err := a.sessionAndSubscription(cmd)
+			if err != nil {
+				return err
+			}
+			p := client.SubnetProperties{PrivateEndpointNetworkPolicies: "Disabled", PrivateLinkServiceNetworkPolicies: "Enabled"}
+			if err := e.apply(cmd, sub, sn.group, &p); err != nil {
+				return err
+			}
+			out, err := s.arm.CreateSubnet(cmd.Context(), sub, sn.group, sn.vnet, sn.name, client.Subnet{Name: sn.name, Properties: p})
+			if err != nil {
+				return err
+			}
+			return a.printResource(cmd, out)
+		},
+	}
+	sn.flags(cmd, true)
+	e.flags(cmd)
+	return a.withNargs(cmd, subnetNargs...)
+}
+
+func (a *azCLI) subnetUpdateCommand() *cobra.Command {
+	var sn subnetArgs
+	var e subnetEdit
+	cmd := &cobra.Command{
+		Use:   "update",
+		Short: "Update a subnet's prefixes, service endpoints, delegations or network policies",
+		Long: `Update a subnet: read it, change what the flags say, write it back. A list flag
+replaces the list; "" empties it.`,
+		Example: `  az network vnet subnet update -g rg-net --vnet-name vnet1 -n app --service-endpoints Microsoft.KeyVault
+  az network vnet subnet update -g rg-net --vnet-name vnet1 -n app --service-endpoints ""`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := sn.check(true); err != nil {
+				return err
+			}
+			s, sub, err := a.sessionAndSubscription(cmd)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			cur, err := s.arm.Subnet(ctx, sub, sn.group, sn.vnet, sn.name)
+			if err != nil {
+				return err
+			}
+			w := writableSubnet(cur)
+			if err := e.apply(cmd, sub, sn.group, &w.Properties); err != nil {
+				return err
+			}
+			out, err := s.arm.CreateSubnet(ctx, sub, sn.group, sn.vnet, sn.name, w)
+			if err != nil {
+				return err
+			}
+			return a.printResource(cmd, out)
+		},
+	}
+	sn.flags(cmd, true)
+	e.flags(cmd)
+	return a.withNargs(cmd, subnetNargs...)
+}
+
+func (a *azCLI) subnetShowCommand() *cobra.Command {
+	var sn subnetArgs
+	cmd := &cobra.Command{
+		Use:     "show",
+		Short:   "Show a subnet",
+		Example: `  az network vnet subnet show -g rg-net --vnet-name vnet1 -n app --query id -o tsv`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := sn.check(true); err != nil {
+				return err
+			}
+			s, sub, err := a.sessionAndSubscription(cmd)
+			if err != nil {
+				return err
+			}
+			out, err := s.arm.Subnet(cmd.Context(), sub, sn.group, sn.vnet, sn.name)
+			if err != nil {
+				return err
+			}
+			return a.printResource(cmd, out)
+		},
+	}
+	sn.flags(cmd, true)
+	return cmd
+}
+
+func (a *azCLI) subnetListCommand() *cobra.Command {
+	var sn subnetArgs
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List the subnets of a virtual network",
+		Example: `  az network vnet subnet list -g rg-net --vnet-name vnet1 --query "[].[name, addressPrefix]" -o tsv`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := sn.check(false); err != nil {
+				return err
+			}
+			s, sub, err := a.sessionAndSubscription(cmd)
+			if err != nil {
+				return err
+			}
+			out, err := s.arm.Subnets(cmd.Context(), sub, sn.group, sn.vnet)
+			if err != nil {
+				return err
+			}
+			return a.printResource(cmd, nonNil(out))
+		},
+	}
+	sn.flags(cmd, false)
+	return cmd
+}
+
+func (a *azCLI) subnetDeleteCommand() *cobra.Command {
+	var sn subnetArgs
+	cmd := &cobra.Command{
+		Use:     "delete",
+		Short:   "Delete a subnet (refused while a private endpoint or workspace uses it)",
+		Example: `  az network vnet subnet delete -g rg-net --vnet-name vnet1 -n app`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := sn.check(true); err != nil {
+				return err
+			}
+			s, sub, err := a.sessionAndSubscription(cmd)
+			if err != nil {
+				return err
+			}
+			return s.arm.DeleteSubnet(cmd.Context(), sub, sn.group, sn.vnet, sn.name)
+		},
+	}
+	sn.flags(cmd, true)
+	return cmd
+}
