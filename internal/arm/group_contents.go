@@ -27,6 +27,9 @@ type groupContent struct {
 func init() {
 	groupContents = []groupContent{
 		{workspaceType, (*Handler).deleteWorkspacesIn},
+		{peType, (*Handler).deletePEsIn},
+		{zoneType, (*Handler).deleteZonesIn},
+		{vnetType, (*Handler).deleteVNetsIn},
 		{nsKeyVault + "/" + typeVaults, (*Handler).deleteVaultsIn},
 		{userAssignedType, (*Handler).deleteIdentitiesIn},
 		{nsAuthorization + "/" + typeAssignments, (*Handler).deleteAssignmentsIn},

@@ -86,6 +86,47 @@ const (
 	opGetWorkspaceOperation op = "Workspaces.GetOperationStatus"
 )
 
+// Microsoft.Network (network_*.go, privatedns*.go) and the vaults' private
+// endpoint connections (network_vaultconns.go).
+const (
+	opPutVNet           op = "VirtualNetworks.CreateOrUpdate"
+	opGetVNet           op = "VirtualNetworks.Get"
+	opDeleteVNet        op = "VirtualNetworks.Delete"
+	opListVNetsByGroup  op = "VirtualNetworks.List"
+	opListVNetsBySub    op = "VirtualNetworks.ListAll"
+	opPutSubnet         op = "Subnets.CreateOrUpdate"
+	opGetSubnet         op = "Subnets.Get"
+	opDeleteSubnet      op = "Subnets.Delete"
+	opListSubnets       op = "Subnets.List"
+	opPutPE             op = "PrivateEndpoints.CreateOrUpdate"
+	opGetPE             op = "PrivateEndpoints.Get"
+	opDeletePE          op = "PrivateEndpoints.Delete"
+	opListPEsByGroup    op = "PrivateEndpoints.List"
+	opListPEsBySub      op = "PrivateEndpoints.ListBySubscription"
+	opPutZoneGroup      op = "PrivateDnsZoneGroups.CreateOrUpdate"
+	opGetZoneGroup      op = "PrivateDnsZoneGroups.Get"
+	opDeleteZoneGroup   op = "PrivateDnsZoneGroups.Delete"
+	opListZoneGroups    op = "PrivateDnsZoneGroups.List"
+	opPutZone           op = "PrivateZones.CreateOrUpdate"
+	opGetZone           op = "PrivateZones.Get"
+	opDeleteZone        op = "PrivateZones.Delete"
+	opListZonesByGroup  op = "PrivateZones.ListByResourceGroup"
+	opListZonesBySub    op = "PrivateZones.List"
+	opPutVNetLink       op = "VirtualNetworkLinks.CreateOrUpdate"
+	opGetVNetLink       op = "VirtualNetworkLinks.Get"
+	opDeleteVNetLink    op = "VirtualNetworkLinks.Delete"
+	opListVNetLinks     op = "VirtualNetworkLinks.List"
+	opPutARecord        op = "RecordSets.CreateOrUpdate"
+	opGetARecord        op = "RecordSets.Get"
+	opDeleteARecord     op = "RecordSets.Delete"
+	opListARecords      op = "RecordSets.ListByType"
+	opListRecordSets    op = "RecordSets.List"
+	opGetVaultPEConn    op = "PrivateEndpointConnections.Get"
+	opPutVaultPEConn    op = "PrivateEndpointConnections.Put"
+	opDeleteVaultPEConn op = "PrivateEndpointConnections.Delete"
+	opListVaultPEConns  op = "PrivateEndpointConnections.ListByResource"
+)
+
 // gate says how and where an operation's action is checked.
 type gate int
 
@@ -188,6 +229,47 @@ var operations = map[op]opSpec{
 	opListWorkspacesBySub:   {Action: "Microsoft.Databricks/workspaces/read", Gate: gateItems, run: (*Handler).listWorkspaces},
 	// Polling: anyone holding a role in the subscription, as for a vault purge.
 	opGetWorkspaceOperation: {Action: "Microsoft.Databricks/locations/operationstatuses/read", Gate: gateSubscription, run: (*Handler).getWorkspaceOperation},
+
+	opPutVNet:          {Action: "Microsoft.Network/virtualNetworks/write", Gate: gateScope, run: (*Handler).putVNet},
+	opGetVNet:          {Action: "Microsoft.Network/virtualNetworks/read", Gate: gateScope, run: (*Handler).getVNet},
+	opDeleteVNet:       {Action: "Microsoft.Network/virtualNetworks/delete", Gate: gateScope, run: (*Handler).deleteVNet},
+	opListVNetsByGroup: {Action: "Microsoft.Network/virtualNetworks/read", Gate: gateItems, run: (*Handler).listVNets},
+	opListVNetsBySub:   {Action: "Microsoft.Network/virtualNetworks/read", Gate: gateItems, run: (*Handler).listVNets},
+	opPutSubnet:        {Action: "Microsoft.Network/virtualNetworks/subnets/write", Gate: gateScope, run: (*Handler).putSubnet},
+	opGetSubnet:        {Action: "Microsoft.Network/virtualNetworks/subnets/read", Gate: gateScope, run: (*Handler).getSubnet},
+	opDeleteSubnet:     {Action: "Microsoft.Network/virtualNetworks/subnets/delete", Gate: gateScope, run: (*Handler).deleteSubnet},
+	opListSubnets:      {Action: "Microsoft.Network/virtualNetworks/subnets/read", Gate: gateScope, run: (*Handler).listSubnets},
+	// A private endpoint's PUT also needs subnets/join/action on its subnet
+	// (checked by the handler, LinkedAuthorizationFailed), and approves its
+	// connection itself only when the caller holds the vault's
+	// privateEndpointConnectionsApproval/action.
+	opPutPE:             {Action: "Microsoft.Network/privateEndpoints/write", Gate: gateScope, run: (*Handler).putPE},
+	opGetPE:             {Action: "Microsoft.Network/privateEndpoints/read", Gate: gateScope, run: (*Handler).getPE},
+	opDeletePE:          {Action: "Microsoft.Network/privateEndpoints/delete", Gate: gateScope, run: (*Handler).deletePE},
+	opListPEsByGroup:    {Action: "Microsoft.Network/privateEndpoints/read", Gate: gateItems, run: (*Handler).listPEs},
+	opListPEsBySub:      {Action: "Microsoft.Network/privateEndpoints/read", Gate: gateItems, run: (*Handler).listPEs},
+	opPutZoneGroup:      {Action: "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write", Gate: gateScope, run: (*Handler).putZoneGroup},
+	opGetZoneGroup:      {Action: "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read", Gate: gateScope, run: (*Handler).getZoneGroup},
+	opDeleteZoneGroup:   {Action: "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/delete", Gate: gateScope, run: (*Handler).deleteZoneGroup},
+	opListZoneGroups:    {Action: "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read", Gate: gateScope, run: (*Handler).listZoneGroups},
+	opPutZone:           {Action: "Microsoft.Network/privateDnsZones/write", Gate: gateScope, run: (*Handler).putZone},
+	opGetZone:           {Action: "Microsoft.Network/privateDnsZones/read", Gate: gateScope, run: (*Handler).getZone},
+	opDeleteZone:        {Action: "Microsoft.Network/privateDnsZones/delete", Gate: gateScope, run: (*Handler).deleteZone},
+	opListZonesByGroup:  {Action: "Microsoft.Network/privateDnsZones/read", Gate: gateItems, run: (*Handler).listZones},
+	opListZonesBySub:    {Action: "Microsoft.Network/privateDnsZones/read", Gate: gateItems, run: (*Handler).listZones},
+	opPutVNetLink:       {Action: "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write", Gate: gateScope, run: (*Handler).putVNetLink},
+	opGetVNetLink:       {Action: "Microsoft.Network/privateDnsZones/virtualNetworkLinks/read", Gate: gateScope, run: (*Handler).getVNetLink},
+	opDeleteVNetLink:    {Action: "Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete", Gate: gateScope, run: (*Handler).deleteVNetLink},
+	opListVNetLinks:     {Action: "Microsoft.Network/privateDnsZones/virtualNetworkLinks/read", Gate: gateScope, run: (*Handler).listVNetLinks},
+	opPutARecord:        {Action: "Microsoft.Network/privateDnsZones/A/write", Gate: gateScope, run: (*Handler).putARecord},
+	opGetARecord:        {Action: "Microsoft.Network/privateDnsZones/A/read", Gate: gateScope, run: (*Handler).getARecord},
+	opDeleteARecord:     {Action: "Microsoft.Network/privateDnsZones/A/delete", Gate: gateScope, run: (*Handler).deleteARecord},
+	opListARecords:      {Action: "Microsoft.Network/privateDnsZones/A/read", Gate: gateScope, run: (*Handler).listARecords},
+	opListRecordSets:    {Action: "Microsoft.Network/privateDnsZones/recordsets/read", Gate: gateScope, run: (*Handler).listRecordSets},
+	opGetVaultPEConn:    {Action: "Microsoft.KeyVault/vaults/privateEndpointConnections/read", Gate: gateScope, run: (*Handler).getVaultPEConn},
+	opPutVaultPEConn:    {Action: "Microsoft.KeyVault/vaults/privateEndpointConnections/write", Gate: gateScope, run: (*Handler).putVaultPEConn},
+	opDeleteVaultPEConn: {Action: "Microsoft.KeyVault/vaults/privateEndpointConnections/delete", Gate: gateScope, run: (*Handler).deleteVaultPEConn},
+	opListVaultPEConns:  {Action: "Microsoft.KeyVault/vaults/privateEndpointConnections/read", Gate: gateScope, run: (*Handler).listVaultPEConns},
 }
 
 // gate runs the pipeline's part of the operation's check; gateItems and

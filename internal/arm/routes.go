@@ -40,8 +40,12 @@ type route struct {
 	scope string
 	// location is a Key Vault location segment (deleted vaults, operation results).
 	location string
-	// kind is an access-policy operation kind (add, replace, remove) or an operation id.
+	// kind is an access-policy operation kind (add, replace, remove), an
+	// operation id or a DNS record type.
 	kind string
+	// child is a nested resource's name (a subnet, zone group, link, record
+	// set or private endpoint connection); name is then its parent's.
+	child string
 }
 
 // Literal path segments, in ARM's canonical casing: ids are rendered with
@@ -115,6 +119,9 @@ func parseRoute(method, path string) (route, error) {
 		if eq(rest[1], nsDatabricks) {
 			return databricksSubRoute(method, sub, rest[2:])
 		}
+		if eq(rest[1], nsNetwork) {
+			return networkSubRoute(method, sub, rest[2:])
+		}
 		if !eq(rest[1], nsKeyVault) {
 			return route{}, errNamespace(rest[1])
 		}
@@ -143,6 +150,9 @@ func groupRoute(method, sub string, rest []string) (route, error) {
 		}
 		if eq(rest[1], nsDatabricks) {
 			return databricksGroupRoute(method, rt, rest[2:])
+		}
+		if eq(rest[1], nsNetwork) {
+			return networkGroupRoute(method, rt, rest[2:])
 		}
 		if !eq(rest[1], nsKeyVault) {
 			return route{}, errNamespace(rest[1])

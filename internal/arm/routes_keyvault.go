@@ -76,7 +76,16 @@ func keyVaultGroupRoute(method string, rt route, rest []string) (route, error) {
 		return methods(method, rt, map[string]op{
 			http.MethodPut: opPutVault, http.MethodGet: opGetVault, http.MethodPatch: opPatchVault, http.MethodDelete: opDeleteVault,
 		})
+	case 3:
+		if eq(rest[2], typePEConns) {
+			rt.name, rt.scope = rest[1], vaultScope(rt.sub, rt.group, rest[1])+"/"+typePEConns
+			return methods(method, rt, map[string]op{http.MethodGet: opListVaultPEConns})
+		}
 	case 4:
+		if eq(rest[2], typePEConns) {
+			rt.name, rt.child, rt.scope = rest[1], rest[3], vaultScope(rt.sub, rt.group, rest[1])+"/"+typePEConns+"/"+rest[3]
+			return methods(method, rt, map[string]op{http.MethodGet: opGetVaultPEConn, http.MethodPut: opPutVaultPEConn, http.MethodDelete: opDeleteVaultPEConn})
+		}
 		if eq(rest[2], segAccessPolicies) {
 			rt.name, rt.scope, rt.kind = rest[1], vaultScope(rt.sub, rt.group, rest[1]), strings.ToLower(rest[3])
 			return methods(method, rt, map[string]op{http.MethodPut: opUpdateAccessPolicy})

@@ -154,6 +154,11 @@ func (h *Handler) purgeDeletedVault(w http.ResponseWriter, req *request) error {
 	if _, err := h.cfg.Authz.DeleteAssignmentsUnder(req.ctx(), v.ResourceID()); err != nil {
 		return err
 	}
+	// Nor private endpoint connections: the endpoints that led to it show
+	// Disconnected.
+	if err := h.cfg.RM.DeleteVaultConnections(req.ctx(), v.Name); err != nil {
+		return err
+	}
 	w.Header().Set("Location", baseURL(req.r)+locationScope(req.sub.ID, v.Location)+"/"+typeOperationResults+"/"+purgeOpID(v)+"?api-version="+req.apiVersion)
 	w.WriteHeader(http.StatusAccepted)
 	return nil

@@ -67,6 +67,9 @@ type vaultPropsJSON struct {
 	VaultURI              string           `json:"vaultUri"`
 	ProvisioningState     string           `json:"provisioningState"`
 	PublicNetworkAccess   string           `json:"publicNetworkAccess"`
+	// PrivateEndpointConnections are the vault's sides of its private
+	// endpoints' connections (network_vaultconns.go); absent when none.
+	PrivateEndpointConnections []vaultPEConnItemJSON `json:"privateEndpointConnections,omitempty"`
 }
 
 type vaultJSON struct {
@@ -104,7 +107,9 @@ type vaultPropsIn struct {
 
 const vaultType = "Microsoft.KeyVault/vaults"
 
-func (h *Handler) renderVault(v *scopevault.Vault) vaultJSON {
+// renderVault renders v with its private endpoint connections, read from
+// net (nil renders none).
+func (h *Handler) renderVault(v *scopevault.Vault, net *scopevault.Network) vaultJSON {
 	tags := v.Tags
 	if tags == nil {
 		tags = map[string]string{}
@@ -134,6 +139,7 @@ func (h *Handler) renderVault(v *scopevault.Vault) vaultJSON {
 		p.EnablePurgeProtection = &on
 	}
 	p.AccessPolicies = renderAccessPolicies(v.AccessPolicies)
+	p.PrivateEndpointConnections = vaultPEConnItems(v, net)
 	if n := v.NetworkACLs; n != nil {
 		acl := &networkACLsJSON{Bypass: n.Bypass, DefaultAction: n.DefaultAction, IPRules: []ipRuleJSON{}, VirtualNetworkRules: []vnetRuleJSON{}}
 		for _, ip := range n.IPRules {

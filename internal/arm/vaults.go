@@ -55,7 +55,7 @@ func (h *Handler) putVault(w http.ResponseWriter, req *request) error {
 	if err := h.cfg.OnVaultChanged(v); err != nil {
 		return err
 	}
-	writeJSON(w, status, h.renderVault(v))
+	writeJSON(w, status, h.renderVault(v, h.network(req)))
 	return nil
 }
 
@@ -169,7 +169,7 @@ func (h *Handler) patchVault(w http.ResponseWriter, req *request) error {
 	if err := h.cfg.OnVaultChanged(v); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, h.renderVault(v))
+	writeJSON(w, http.StatusOK, h.renderVault(v, h.network(req)))
 	return nil
 }
 
@@ -309,7 +309,7 @@ func (h *Handler) getVault(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, h.renderVault(v))
+	writeJSON(w, http.StatusOK, h.renderVault(v, h.network(req)))
 	return nil
 }
 
@@ -363,7 +363,7 @@ func (h *Handler) listVaults(w http.ResponseWriter, req *request) error {
 	}
 	out := listJSON[vaultJSON]{Value: []vaultJSON{}}
 	for _, v := range seen {
-		out.Value = append(out.Value, h.renderVault(v))
+		out.Value = append(out.Value, h.renderVault(v, h.network(req)))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

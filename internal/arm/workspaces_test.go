@@ -83,11 +83,14 @@ func TestWorkspaceLifecycle(t *testing.T) {
 	e, hooks := MustWorkspaceEnv(t)
 	tok := e.Token(t, e.admin, "")
 	path := workspacePath("ws1") + "?" + dbxAPI
+	vnet := e.MustInjectionVNet(t, "v")
 	r := e.Do(t, http.MethodPut, path, tok, workspaceBody("ws1", map[string]any{
 		"tags": map[string]string{"env": "dev"},
 		"properties.parameters": map[string]any{
-			"enableNoPublicIp":       map[string]any{"value": true},
-			"customVirtualNetworkId": map[string]any{"value": "/subscriptions/" + sub + "/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v"},
+			"enableNoPublicIp":        map[string]any{"value": true},
+			"customVirtualNetworkId":  map[string]any{"value": vnet},
+			"customPublicSubnetName":  map[string]any{"value": "host"},
+			"customPrivateSubnetName": map[string]any{"value": "container"},
 		},
 		"properties.computeMode": "hybrid",
 	}))
