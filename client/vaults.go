@@ -51,6 +51,8 @@ type VaultProperties struct {
 	VaultURI                     string         `json:"vaultUri,omitempty"`
 	ProvisioningState            string         `json:"provisioningState,omitempty"`
 	HSMPoolResourceID            string         `json:"hsmPoolResourceId,omitempty"`
+	// PrivateEndpointConnections is read-only: the vault's sides of its private endpoints.
+	PrivateEndpointConnections []VaultPrivateEndpointConnection `json:"privateEndpointConnections,omitempty"`
 	// CreateMode is "recover" to bring back a soft-deleted vault; never returned.
 	CreateMode string `json:"createMode,omitempty"`
 }

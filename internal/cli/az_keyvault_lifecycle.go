@@ -14,7 +14,7 @@ import (
 // ignored by the service; createMode is not a property of a live vault).
 func putVault(cmd *cobra.Command, s *session, sub string, v client.Vault) (client.Vault, error) {
 	p := v.Properties
-	p.CreateMode = ""
+	p.CreateMode, p.PrivateEndpointConnections = "", nil
 	if p.AccessPolicies == nil {
 		p.AccessPolicies = []client.AccessPolicy{}
 	}

@@ -33,7 +33,7 @@ type vaultPropsJSON struct {
 	EnabledForTemplateDeployment *bool              `json:"enabledForTemplateDeployment"`
 	HSMPoolResourceID            *string            `json:"hsmPoolResourceId"`
 	NetworkACLs                  *networkACLsJSON   `json:"networkAcls"`
-	PrivateEndpointConnections   []struct{}         `json:"privateEndpointConnections"`
+	PrivateEndpointConnections   []any              `json:"privateEndpointConnections"`
 	ProvisioningState            *string            `json:"provisioningState"`
 	PublicNetworkAccess          *string            `json:"publicNetworkAccess"`
 	SKU                          *client.SKU        `json:"sku"`
@@ -131,6 +131,13 @@ func azVault(v client.Vault) vaultJSON {
 	}
 	if out.Tags == nil {
 		out.Tags = map[string]string{}
+	}
+	for _, c := range p.PrivateEndpointConnections {
+		// az prints each item with its properties lifted, as for the connection itself.
+		j, _ := toJSONValue(c)
+		j = flattenProperties(j)
+		addResourceGroup(j)
+		out.Properties.PrivateEndpointConnections = append(out.Properties.PrivateEndpointConnections, j)
 	}
 	for _, ap := range p.AccessPolicies {
 		out.Properties.AccessPolicies = append(out.Properties.AccessPolicies, accessPolicyJSON{

@@ -144,6 +144,10 @@ func TestAzNetworkPrivateEndpointsAndDNS(t *testing.T) {
 	if len(conns) != 1 || get(conns[0], "privateLinkServiceConnectionState.status") != "Approved" || !strings.EqualFold(get(conns[0], "privateLinkServiceId").(string), kvID) {
 		t.Fatalf("private-endpoint create: connections %v", conns)
 	}
+	if got := e.MustRun(t, "keyvault", "show", "-n", kv, "--query",
+		"properties.privateEndpointConnections[].[privateLinkServiceConnectionState.status, resourceGroup]", "-o", "tsv"); got != "Approved\t"+g+"\n" {
+		t.Errorf("keyvault show: the vault's connections = %q", got)
+	}
 	ip := privateIP(t, pe)
 	if !netip.MustParsePrefix("10.20.3.0/27").Contains(netip.MustParseAddr(ip)) {
 		t.Errorf("private IP %s is not in the subnet", ip)
