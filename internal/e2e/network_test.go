@@ -143,3 +143,77 @@ func TestRunSubnetThroughPrivateEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// The seed's Option B, as its users meet it: with public access disabled
+// and bypass None, the Databricks control plane (which is not in the
+// customer's network: the private endpoint cannot help it) is refused and
+// Databricks wraps the vault's ForbiddenByConnection; bypass AzureServices
+// lets the trusted service through. explain names the deciding rule both
+// times, and a forged forwarding header changes nothing.
+func TestOptionBScopeRead(t *testing.T) {
+	requireTool(t, "bash")
+	srv := MustServer(t)
+	env := MustEnvFile(t, srv.DataDir())
+	env["HOME"] = t.TempDir()
+	ctx := context.Background()
+	v, err := srv.Engine.Vault(ctx, srv.Boot.Vault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := buildOptionB(t, ctx, v, srv.RM)
+	if _, err := srv.RM.SetVaultConnectionState(ctx, v.Name, fx.connName, scopevault.ConnectionApproved, "approved"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sv := filepath.Join(dir, "scopevault")
+	run(t, repoRoot(t), environ(nil), "go", "build", "-o", sv, "./cmd/scopevault")
+	env["VAULT"] = v.Name
+	env["SV"] = sv
+	script := `set -u
+az() { "$SV" az "$@"; }
+databricks() { "$SV" databricks "$@"; }
+KV_ID=$(az keyvault show -n "$VAULT" --query id -o tsv)
+WS=$(az databricks workspace list --query "[0].name" -o tsv)
+az keyvault secret set --vault-name "$VAULT" -n db-password --value "option-b-value" -o none
+az role assignment create --assignee 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d --role "Key Vault Secrets User" --scope "$KV_ID" -o none
+AAD=$(az account get-access-token --resource 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d --query accessToken -o tsv)
+DATABRICKS_TOKEN=$AAD databricks secrets create-scope --scope kv-b --scope-backend-type AZURE_KEYVAULT \
+  --resource-id "$KV_ID" --dns-name "https://$VAULT.vault.azure.net/"
+az keyvault update -n "$VAULT" --public-network-access Disabled --bypass None -o none
+echo "== bypass None"
+databricks secrets get-secret kv-b db-password && echo "UNEXPECTED: read"
+"$SV" explain --workspace "$WS" --scope kv-b --key db-password || true
+curl -s --cacert "$SSL_CERT_FILE" -H "Authorization: Bearer $DATABRICKS_TOKEN" -H "X-Forwarded-For: 10.20.2.4" \
+  "$DATABRICKS_HOST/api/2.0/secrets/get?scope=kv-b&key=db-password"; echo
+az keyvault update -n "$VAULT" --bypass AzureServices -o none
+echo "== bypass AzureServices"
+databricks secrets get-secret kv-b db-password >/dev/null && echo "read ok"
+"$SV" explain --workspace "$WS" --scope kv-b --key db-password
+`
+	out := run(t, dir, environ(env), "bash", "-c", script)
+	none, services, ok := strings.Cut(out, "== bypass AzureServices")
+	if !ok {
+		t.Fatalf("script output:\n%s", out)
+	}
+	for _, want := range []string{
+		"PERMISSION_DENIED", "Invalid permissions on the specified KeyVault https://" + strings.ToLower(v.Name) + ".vault.azure.net/. Wrapped Message: Status code 403",
+		"ForbiddenByConnection",
+		// explain: the gate is the hop that decided, with its rule and the fix.
+		"network gate            denied", "was ignored: bypass is None", "set networkAcls.bypass to AzureServices",
+	} {
+		if !strings.Contains(none, want) {
+			t.Errorf("with bypass None the output lacks %q:\n%s", want, none)
+		}
+	}
+	if strings.Contains(none, "UNEXPECTED") || strings.Contains(none, "option-b-value") {
+		t.Errorf("with bypass None the scope was read (or a value printed):\n%s", none)
+	}
+	// The forged header: still refused, as the forwarding header is no fact of the connection.
+	if strings.Count(none, "ForbiddenByConnection") < 2 {
+		t.Errorf("the forged X-Forwarded-For request was not refused alike:\n%s", none)
+	}
+	if !strings.Contains(services, "read ok") || !strings.Contains(services, "network gate            allowed") ||
+		!strings.Contains(services, "is a trusted service and bypass is AzureServices") {
+		t.Errorf("with bypass AzureServices:\n%s", services)
+	}
+}
