@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -36,6 +37,12 @@ func TestAzDatabricksWorkspace(t *testing.T) {
 		t.Errorf("show --query workspaceUrl -o tsv = %q", host)
 	}
 
+	// VNet injection needs the network and its two delegated subnets first.
+	e.MustRun(t, "network", "vnet", "create", "-g", "rg-dbx", "-n", "adb-vnet", "-l", "eastus", "--address-prefixes", "10.139.0.0/16")
+	for i, s := range []string{"host", "container"} {
+		e.MustRun(t, "network", "vnet", "subnet", "create", "-g", "rg-dbx", "--vnet-name", "adb-vnet", "-n", s,
+			"--address-prefixes", fmt.Sprintf("10.139.%d.0/18", i*64), "--delegations", "Microsoft.Databricks/workspaces")
+	}
 	vnet := e.MustJSON(t, "databricks", "workspace", "create", "-g", "rg-dbx", "-n", "ws-vnet", "-l", "eastus", "--sku", "standard",
 		"--vnet", "adb-vnet", "--public-subnet", "host", "--private-subnet", "container", "--enable-no-public-ip")
 	for k, want := range map[string]any{
