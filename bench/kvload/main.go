@@ -73,10 +73,10 @@ func main() {
 	}
 }
 
-var allTargets = []string{"bare", "bare-inproc", "healthz", "get", "get-seeded", "set", "list", "token", "arm-get", "scope-get"}
+var allTargets = []string{"bare", "bare-inproc", "healthz", "get", "get-net", "get-seeded", "set", "list", "token", "arm-get", "scope-get"}
 
 // defaultTargets is every target but get-seeded (which needs a seeded vault).
-const defaultTargets = "bare,bare-inproc,healthz,get,set,list,token,arm-get,scope-get"
+const defaultTargets = "bare,bare-inproc,healthz,get,get-net,set,list,token,arm-get,scope-get"
 
 // env is what the env file gives kvload.
 type env struct {
@@ -256,6 +256,13 @@ func buildTargets(e *env, want map[string]bool, o options) ([]target, func(), er
 	}
 	if want["get"] {
 		out = append(out, target{name: "get", tls: e.tls, server: true, next: get(e.vaultURL+"/secrets/kvload-bench/?api-version=7.6", kvToken)})
+	}
+	if want["get-net"] {
+		u, token, err := setupNetwork(e)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("setting up the network target: %w", err)
+		}
+		out = append(out, target{name: "get-net", tls: e.tls, server: true, next: get(u, token)})
 	}
 	if want["get-seeded"] {
 		seeded := o.seeded

@@ -24,7 +24,7 @@ func TestKvloadCommand(t *testing.T) {
 	if !strings.Contains(out, "cpu-s/1k") || !strings.Contains(out, "/bare") {
 		t.Fatalf("kvload header lacks its columns:\n%s", out)
 	}
-	for _, target := range []string{"bare", "bare-inproc", "healthz", "get", "set", "list", "token", "arm-get", "scope-get"} {
+	for _, target := range []string{"bare", "bare-inproc", "healthz", "get", "get-net", "set", "list", "token", "arm-get", "scope-get"} {
 		for _, conns := range []string{"1", "2"} {
 			// A server target's row carries its CPU-seconds per 1,000 requests.
 			cpu := `\d+\.\d{3}`
