@@ -13,6 +13,7 @@ import (
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/secrets"
+	"github.com/scopevault/scopevault/internal/workspace"
 )
 
 // wireGet reads secret name of vault over a real TLS connection to the
@@ -234,4 +235,111 @@ func TestExplainAgreesOverTheWire(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestExplainScopeAgreesOverTheWire: the seed's Option B over the
+// workspace API. With public access disabled, an approved private endpoint
+// and bypass None, GET /api/2.0/secrets/get is refused with Databricks'
+// wrapped ForbiddenByConnection and explain names the network gate and the
+// bypass; bypass AzureServices fixes both.
+func TestExplainScopeAgreesOverTheWire(t *testing.T) {
+	s := MustStart(t, t.TempDir())
+	ctx := context.Background()
+	boot := s.Boot
+	admin, err := s.Identity.GetPrincipal(ctx, boot.TenantID, boot.ObjectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminTok := mustToken(t, s, admin, "https://management.azure.com/")
+	const kv = "kv-scope-wire"
+	v, err := s.Engine.CreateVault(ctx, scopevault.Vault{Name: kv, SubscriptionID: boot.SubscriptionID, ResourceGroup: boot.ResourceGroup,
+		Location: "eastus", TenantID: boot.TenantID, SKU: "standard", EnableRBACAuthorization: true,
+		PublicNetworkAccess: "Disabled", NetworkACLs: &scopevault.NetworkACLs{DefaultAction: "Deny", Bypass: "None"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Engine.Set(ctx, v, "db-password", secrets.SetParams{Value: "hunter2"}); err != nil {
+		t.Fatal(err)
+	}
+	role, err := s.Authz.RoleByName(ctx, "Key Vault Secrets User")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbx, err := s.Identity.PrincipalByAppID(ctx, boot.TenantID, scopevault.AzureDatabricksAppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Authz.CreateAssignment(ctx, scopevault.RoleAssignment{Name: scopevault.NewGUID(), Scope: v.ResourceID(),
+		RoleDefinitionID: role.ID, PrincipalID: dbx.ObjectID, PrincipalType: scopevault.KindServicePrincipal}); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := s.BootWorkspace(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wc, err := s.Workspaces.CallerAs(ctx, ws, boot.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wc.Entra = &scopevault.Caller{TenantID: boot.TenantID, ObjectID: boot.ObjectID, AppID: boot.ClientID, Kind: scopevault.KindServicePrincipal}
+	if _, err := s.Workspaces.CreateScope(ctx, wc, workspaceNewKVScope("kv-scope", v)); err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CA.Pool()}}}
+	read := func(t *testing.T) (int, string, string) {
+		req, _ := http.NewRequest("GET", s.WorkspaceURL(ws)+"/api/2.0/secrets/get?scope=kv-scope&key=db-password", nil)
+		req.Header.Set("Authorization", "Bearer "+boot.DatabricksToken)
+		res, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var e struct {
+			Code    string `json:"error_code"`
+			Message string `json:"message"`
+		}
+		json.NewDecoder(res.Body).Decode(&e)
+		return res.StatusCode, e.Code, e.Message
+	}
+	for _, bypass := range []string{"None", "AzureServices"} {
+		t.Run("bypass-"+bypass, func(t *testing.T) {
+			if _, err := s.Engine.UpdateVault(ctx, kv, func(v *scopevault.Vault) error { v.NetworkACLs.Bypass = bypass; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			status, code, msg := read(t)
+			_, raw, _ := insightCall(t, s, "POST", "/scopevault/explain", adminTok, `{"workspace":"`+ws.Name+`","scope":"kv-scope","key":"db-password"}`)
+			var r struct {
+				Allowed bool `json:"allowed"`
+				Hops    []struct{ Name, Outcome, Rule, Change string }
+				Error   *struct {
+					Status  int    `json:"status"`
+					Code    string `json:"code"`
+					Message string `json:"message"`
+				} `json:"error"`
+			}
+			if err := json.Unmarshal(raw, &r); err != nil || len(r.Hops) != 6 {
+				t.Fatalf("explain: %s", raw)
+			}
+			if bypass == "AzureServices" {
+				if status != 200 || !r.Allowed {
+					t.Fatalf("the read answered %d %s, explain %s", status, code, raw)
+				}
+				return
+			}
+			if status != 403 || code != "PERMISSION_DENIED" || !strings.Contains(msg, `"innererror":{"code":"ForbiddenByConnection"}`) {
+				t.Fatalf("the read answered %d %s %s", status, code, msg)
+			}
+			gate := r.Hops[3]
+			if r.Allowed || r.Error == nil || r.Error.Status != status || r.Error.Code != code || r.Error.Message != msg ||
+				gate.Name != "network gate" || gate.Outcome != "denied" || !strings.Contains(gate.Rule, "bypass is None") ||
+				!strings.Contains(gate.Change, "bypass to AzureServices") {
+				t.Fatalf("the read answered %d %s %s; explain %s", status, code, msg, raw)
+			}
+		})
+	}
+}
+
+func workspaceNewKVScope(name string, v *scopevault.Vault) workspace.NewScope {
+	return workspace.NewScope{Name: name, Backend: "AZURE_KEYVAULT",
+		KeyVault: &scopevault.KeyVaultMetadata{ResourceID: v.ResourceID(), DNSName: "https://" + v.Name + ".vault.azure.net/"}}
 }
