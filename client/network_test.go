@@ -186,3 +186,112 @@ func TestPrivateEndpointAccessors(t *testing.T) {
 		t.Errorf("Prefixes = %v", got)
 	}
 }
+
+// The client against a live server: Option B of the seed, built with the
+// typed calls, and a manual connection approved by the vault's owner.
+func TestNetworkLive(t *testing.T) {
+	l := MustLive(t)
+	ctx := t.Context()
+	boot := l.srv.Boot
+	a, err := client.NewARM(l.armURL, l.cred, l.hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, g := boot.SubscriptionID, boot.ResourceGroup
+	const zone = "privatelink.vaultcore.azure.net"
+	vnet, err := a.CreateVirtualNetwork(ctx, sub, g, "vnet1", client.VirtualNetwork{Location: boot.Location, Properties: client.VirtualNetworkProperties{
+		AddressSpace: &client.AddressSpace{AddressPrefixes: []string{"10.30.0.0/16"}},
+		Subnets:      []client.Subnet{{Name: "pe", Properties: client.SubnetProperties{AddressPrefix: "10.30.3.0/27", PrivateEndpointNetworkPolicies: "Disabled"}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vnet.Properties.Subnets) != 1 || !strings.EqualFold(vnet.Properties.Subnets[0].ID, client.SubnetResourceID(sub, g, "vnet1", "pe")) {
+		t.Fatalf("subnets = %+v", vnet.Properties.Subnets)
+	}
+	sn, err := a.CreateSubnet(ctx, sub, g, "vnet1", "app", client.Subnet{Properties: client.SubnetProperties{
+		AddressPrefix: "10.30.1.0/24", ServiceEndpoints: []client.ServiceEndpoint{{Service: "Microsoft.KeyVault"}}}})
+	if err != nil || len(sn.Properties.ServiceEndpoints) != 1 {
+		t.Fatalf("CreateSubnet = %+v, %v", sn, err)
+	}
+	if subs, err := a.Subnets(ctx, sub, g, "vnet1"); err != nil || len(subs) != 2 {
+		t.Fatalf("Subnets = %d, %v", len(subs), err)
+	}
+	kv, err := a.Vault(ctx, sub, g, boot.Vault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := client.PrivateLinkServiceConnection{Name: "c", Properties: client.PrivateLinkServiceConnectionProperties{PrivateLinkServiceID: kv.ID, GroupIDs: []string{"vault"}}}
+	pe, err := a.CreatePrivateEndpoint(ctx, sub, g, "pe-kv", client.PrivateEndpoint{Location: boot.Location, Properties: client.PrivateEndpointProperties{
+		Subnet: &client.SubResource{ID: client.SubnetResourceID(sub, g, "vnet1", "pe")}, PrivateLinkServiceConnections: []client.PrivateLinkServiceConnection{conn}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := pe.Properties.Connections()
+	if len(cs) != 1 || cs[0].Properties.PrivateLinkServiceConnectionState == nil || cs[0].Properties.PrivateLinkServiceConnectionState.Status != "Approved" || pe.Properties.PrivateIP() == "" {
+		t.Fatalf("private endpoint = %s", mustJSON(t, pe))
+	}
+	if _, err := a.CreatePrivateDNSZone(ctx, sub, g, zone, client.PrivateDNSZone{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateVirtualNetworkLink(ctx, sub, g, zone, "l1", client.VirtualNetworkLink{Properties: client.VirtualNetworkLinkProperties{
+		VirtualNetwork: &client.SubResource{ID: client.VirtualNetworkID(sub, g, "vnet1")}}}); err != nil {
+		t.Fatal(err)
+	}
+	var cfg client.PrivateDNSZoneConfig
+	cfg.Name = "vault"
+	cfg.Properties.PrivateDNSZoneID = client.PrivateDNSZoneID(sub, g, zone)
+	if _, err := a.CreatePrivateDNSZoneGroup(ctx, sub, g, "pe-kv", "default", client.PrivateDNSZoneGroup{Properties: client.PrivateDNSZoneGroupProperties{
+		PrivateDNSZoneConfigs: []client.PrivateDNSZoneConfig{cfg}}}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := a.ARecordSet(ctx, sub, g, zone, boot.Vault)
+	if err != nil || len(rs.Properties.ARecords) != 1 || rs.Properties.ARecords[0].IPv4Address != pe.Properties.PrivateIP() {
+		t.Fatalf("the zone group's record = %+v, %v (want %s)", rs, err, pe.Properties.PrivateIP())
+	}
+
+	conn.Name = "m"
+	if _, err := a.CreatePrivateEndpoint(ctx, sub, g, "pe-m", client.PrivateEndpoint{Location: boot.Location, Properties: client.PrivateEndpointProperties{
+		Subnet: &client.SubResource{ID: client.SubnetResourceID(sub, g, "vnet1", "pe")}, ManualPrivateLinkServiceConnections: []client.PrivateLinkServiceConnection{conn}}}); err != nil {
+		t.Fatal(err)
+	}
+	conns, err := a.VaultPrivateEndpointConnections(ctx, sub, g, boot.Vault)
+	if err != nil || len(conns) != 2 {
+		t.Fatalf("vault connections = %d, %v", len(conns), err)
+	}
+	var pending string
+	for _, c := range conns {
+		if c.Properties.PrivateLinkServiceConnectionState.Status == "Pending" {
+			pending = c.Name
+		}
+	}
+	got, err := a.SetVaultPrivateEndpointConnectionState(ctx, sub, g, boot.Vault, pending, "Approved", "ok")
+	if err != nil || got.Properties.PrivateLinkServiceConnectionState.Status != "Approved" || got.Properties.PrivateLinkServiceConnectionState.Description != "ok" {
+		t.Fatalf("approve = %+v, %v", got, err)
+	}
+	if v, err := a.Vault(ctx, sub, g, boot.Vault); err != nil || len(v.Properties.PrivateEndpointConnections) != 2 {
+		t.Errorf("the vault lists %d connections, %v", len(v.Properties.PrivateEndpointConnections), err)
+	}
+	if err := a.DeleteVaultPrivateEndpointConnection(ctx, sub, g, boot.Vault, pending); err != nil {
+		t.Fatal(err)
+	}
+	for _, del := range []func() error{
+		func() error { return a.DeletePrivateDNSZoneGroup(ctx, sub, g, "pe-kv", "default") },
+		func() error { return a.DeletePrivateEndpoint(ctx, sub, g, "pe-kv") },
+		func() error { return a.DeletePrivateEndpoint(ctx, sub, g, "pe-m") },
+		func() error { return a.DeleteVirtualNetworkLink(ctx, sub, g, zone, "l1") },
+		func() error { return a.DeletePrivateDNSZone(ctx, sub, g, zone) },
+		func() error { return a.DeleteSubnet(ctx, sub, g, "vnet1", "app") },
+		func() error { return a.DeleteVirtualNetwork(ctx, sub, g, "vnet1") },
+	} {
+		if err := del(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.ARecordSet(ctx, sub, g, zone, boot.Vault); !client.IsNotFound(err) {
+		t.Errorf("after the zone went, its record: %v", err)
+	}
+	if vs, err := a.VirtualNetworks(ctx, sub, ""); err != nil || len(vs) != 0 {
+		t.Errorf("networks left: %d, %v", len(vs), err)
+	}
+}
