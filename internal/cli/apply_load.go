@@ -131,6 +131,14 @@ func parseApplyFile(name string, raw []byte, env func(string) (string, bool)) (f
 			le.file = name
 		}
 	}()
+	// A tab in indentation is refused here, at its own line (yaml.v3
+	// names the line before it).
+	for i, line := range strings.Split(string(raw), "\n") {
+		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+		if strings.Contains(indent, "\t") {
+			return nil, errAt(i+1, "a tab in the indentation: YAML indents with spaces")
+		}
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		return nil, yamlError(err)
@@ -212,6 +220,12 @@ func yamlError(err error) error {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		// yaml.v3 numbers a parser error's line from the construct's
+		// context mark, which counts from 0 ("did not find expected ...");
+		// its other errors count from 1.
+		if strings.HasPrefix(m[2], "did not find expected") {
+			n++
+		}
 		return errAt(n, "%s", m[2])
 	}
 	return errAt(0, "%s", strings.TrimPrefix(msg, "yaml: "))
@@ -267,6 +281,21 @@ func (r *resource) fieldLine(path ...string) int {
 		line = n.Line
 	}
 	return line
+}
+
+// itemLine is the line of the i-th element of a list field, else the
+// field's line.
+func (r *resource) itemLine(i int, path ...string) int {
+	n := r.node
+	for _, p := range path {
+		if n = mapValue(n, p); n == nil {
+			return r.fieldLine(path...)
+		}
+	}
+	if n.Kind == yaml.SequenceNode && i < len(n.Content) {
+		return n.Content[i].Line
+	}
+	return r.fieldLine(path...)
 }
 
 // checkFields refuses keys that t (a struct) has no yaml field for,
@@ -603,20 +632,21 @@ func (s *vnetSpec) check(f *applyFile, r *resource) error {
 		spaces = append(spaces, pp)
 	}
 	names := map[string]bool{}
-	for _, sn := range s.Subnets {
+	for i, sn := range s.Subnets {
+		line := r.itemLine(i, "subnets")
 		if sn.Name == "" || sn.AddressPrefix == "" {
-			return errAt(r.fieldLine("subnets"), "VirtualNetwork %s: every subnet needs name and addressPrefix", s.Name)
+			return errAt(line, "VirtualNetwork %s: every subnet needs name and addressPrefix", s.Name)
 		}
 		if names[strings.ToLower(sn.Name)] {
-			return errAt(r.fieldLine("subnets"), "VirtualNetwork %s: subnet %s is declared twice", s.Name, sn.Name)
+			return errAt(line, "VirtualNetwork %s: subnet %s is declared twice", s.Name, sn.Name)
 		}
 		names[strings.ToLower(sn.Name)] = true
 		pp, err := netip.ParsePrefix(sn.AddressPrefix)
 		if err != nil {
-			return errAt(r.fieldLine("subnets"), "VirtualNetwork %s: subnet %s: %q is not a CIDR prefix", s.Name, sn.Name, sn.AddressPrefix)
+			return errAt(line, "VirtualNetwork %s: subnet %s: %q is not a CIDR prefix", s.Name, sn.Name, sn.AddressPrefix)
 		}
 		if !slices.ContainsFunc(spaces, func(sp netip.Prefix) bool { return sp.Bits() <= pp.Bits() && sp.Contains(pp.Addr()) }) {
-			return errAt(r.fieldLine("subnets"), "VirtualNetwork %s: subnet %s (%s) is outside the address space %s", s.Name, sn.Name, sn.AddressPrefix, strings.Join(s.AddressPrefixes, ", "))
+			return errAt(line, "VirtualNetwork %s: subnet %s (%s) is outside the address space %s", s.Name, sn.Name, sn.AddressPrefix, strings.Join(s.AddressPrefixes, ", "))
 		}
 	}
 	return nil
@@ -629,9 +659,9 @@ func (s *zoneSpec) check(f *applyFile, r *resource) error {
 	if err := f.needGroup(r, s.Group); err != nil {
 		return err
 	}
-	for _, l := range s.Links {
+	for i, l := range s.Links {
 		if l.Name == "" || l.VNet == "" {
-			return errAt(r.fieldLine("links"), "PrivateDnsZone %s: every link needs name and vnet", s.Name)
+			return errAt(r.itemLine(i, "links"), "PrivateDnsZone %s: every link needs name and vnet", s.Name)
 		}
 		if _, err := f.ref(r, "links vnet", []string{"links"}, "VirtualNetwork", l.VNet); err != nil {
 			return err
@@ -691,9 +721,9 @@ func (s *vaultSpec) check(f *applyFile, r *resource) error {
 		if err := specOneOf(r, "networkAcls.bypass", n.Bypass, []string{"networkAcls", "bypass"}, "AzureServices", "None"); err != nil {
 			return err
 		}
-		for _, ip := range n.IPRules {
+		for i, ip := range n.IPRules {
 			if _, err := ipPrefix(ip); err != nil {
-				return errAt(r.fieldLine("networkAcls", "ipRules"), "Vault %s: ipRule %q is not an IPv4 address or CIDR range", s.Name, ip)
+				return errAt(r.itemLine(i, "networkAcls", "ipRules"), "Vault %s: ipRule %q is not an IPv4 address or CIDR range", s.Name, ip)
 			}
 		}
 		for _, sn := range n.VirtualNetworkRules {
@@ -702,12 +732,12 @@ func (s *vaultSpec) check(f *applyFile, r *resource) error {
 			}
 		}
 	}
-	for _, p := range s.AccessPolicies {
+	for i, p := range s.AccessPolicies {
 		if p.Assignee == "" {
-			return errAt(r.fieldLine("accessPolicies"), "Vault %s: every access policy needs an assignee", s.Name)
+			return errAt(r.itemLine(i, "accessPolicies"), "Vault %s: every access policy needs an assignee", s.Name)
 		}
 		if _, err := checkPermissions("--secret-permissions", p.Secrets); err != nil {
-			return errAt(r.fieldLine("accessPolicies"), "Vault %s: %v", s.Name, err)
+			return errAt(r.itemLine(i, "accessPolicies"), "Vault %s: %v", s.Name, err)
 		}
 	}
 	return nil
