@@ -79,7 +79,7 @@ func newRunCommand() *cobra.Command {
 	var envs []string
 	var confFile, profile, subnet string
 	cmd := &cobra.Command{
-		Use:   "run [--env NAME={{secrets/SCOPE/KEY}}]... [--conf FILE] -- CMD [ARGS...]",
+		Use:   "run [--env NAME={{secrets/SCOPE/KEY}}]... [--conf FILE] [--subnet VNET/SUBNET] -- CMD [ARGS...]",
 		Short: "Run a program with Databricks secret references resolved into its environment, its output redacted",
 		Long: `Run CMD with each NAME={{secrets/<scope>/<key>}} resolved through the workspace API
 (DATABRICKS_HOST and DATABRICKS_TOKEN, or ~/.databrickscfg) and added to its environment,
@@ -89,7 +89,14 @@ Databricks). The exit code is CMD's; SIGINT and SIGTERM are passed on to it.
 
 --conf FILE reads NAME={{secrets/s/k}} lines (# comments allowed). Spark properties
 ("spark.prop {{secrets/s/k}}") are resolved and redacted but not passed on: there is no
-Spark here. A value that is not a reference is passed as is and not redacted.`,
+Spark here. A value that is not a reference is passed as is and not redacted.
+
+--subnet VNET/SUBNET (or a subnet's resource id) runs CMD placed in that subnet: its
+connections to vaults, including those of unmodified SDKs, come from the subnet, and
+<vault>.vault.azure.net resolves through the private DNS zones linked to the subnet's
+network (to a private endpoint where an approved one is linked, else to the public
+endpoint from inside the subnet). CMD gets a private /etc/hosts in a mount namespace of
+its own; vault URLs in its environment are rewritten (docs/placement.md).`,
 		Args:          cobra.MinimumNArgs(1),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -139,7 +146,7 @@ Spark here. A value that is not a reference is passed as is and not redacted.`,
 	cmd.Flags().StringArrayVar(&envs, "env", nil, "NAME={{secrets/SCOPE/KEY}} (repeatable)")
 	cmd.Flags().StringVar(&confFile, "conf", "", "a file of NAME={{secrets/SCOPE/KEY}} lines")
 	cmd.Flags().StringVarP(&profile, "profile", "p", "", "the ~/.databrickscfg profile to use")
-	cmd.Flags().StringVar(&subnet, "subnet", "", "run CMD placed in a subnet: VNET/SUBNET or the subnet's resource id (see docs/network.md)")
+	cmd.Flags().StringVar(&subnet, "subnet", "", "run CMD placed in a subnet: VNET/SUBNET or the subnet's resource id (see docs/placement.md)")
 	return cmd
 }
 

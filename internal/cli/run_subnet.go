@@ -84,7 +84,7 @@ func placeInSubnet(cmd *cobra.Command, ref string, args, env []string) ([]string
 	env = append(env, "SCOPEVAULT_SUBNET="+p.Subnet)
 	mode := namespaceMode()
 	if mode == nil {
-		fmt.Fprintln(cmd.ErrOrStderr(), "scopevault: no mount namespace can be made here (not root, and unprivileged user namespaces are off), so the program reaches vaults by listener address: vault URLs in its environment are rewritten (docs/network.md)")
+		fmt.Fprintln(cmd.ErrOrStderr(), "scopevault: no mount namespace can be made here (not root, and unprivileged user namespaces are off), so the program reaches vaults by listener address: vault URLs in its environment are rewritten (docs/placement.md)")
 		return args, rewriteVaultURLs(env, p, false), nil, cleanup, nil
 	}
 	placed := append([]string{self, inSubnetCommand, f.Name(), "--"}, args...)
