@@ -197,6 +197,22 @@ func TestExplainCommand(t *testing.T) {
 // their shapes.
 func TestDiagramCommand(t *testing.T) {
 	e := mustInsight(t)
+	ctx, boot := context.Background(), e.srv.Boot
+	dbxNet, _, err := e.srv.RM.PutVirtualNetwork(ctx, scopevault.VirtualNetwork{Name: "vnet-dbx", SubscriptionID: boot.SubscriptionID, ResourceGroup: boot.ResourceGroup,
+		Location: "eastus", AddressPrefixes: []string{"10.2.0.0/16"}, Subnets: []scopevault.Subnet{
+			{Name: "dbx-host", AddressPrefix: "10.2.1.0/26", Delegations: []scopevault.Delegation{{Name: "d", ServiceName: scopevault.DelegationDatabricks}}},
+			{Name: "dbx-container", AddressPrefix: "10.2.2.0/26", Delegations: []scopevault.Delegation{{Name: "d", ServiceName: scopevault.DelegationDatabricks}}},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	param := func(v string) json.RawMessage { raw, _ := json.Marshal(map[string]string{"value": v}); return raw }
+	if _, _, err := e.srv.RM.CreateOrUpdateWorkspace(ctx, scopevault.Workspace{Name: "ws-injected", SubscriptionID: boot.SubscriptionID, ResourceGroup: boot.ResourceGroup,
+		Location: "eastus", TenantID: boot.TenantID, SKU: "premium", ManagedResourceGroupID: "/subscriptions/" + boot.SubscriptionID + "/resourceGroups/m-injected",
+		Parameters: map[string]json.RawMessage{"customVirtualNetworkId": param(dbxNet.ResourceID()), "customPublicSubnetName": param("dbx-host"),
+			"customPrivateSubnetName": param("dbx-container")}}); err != nil {
+		t.Fatal(err)
+	}
 	file := filepath.Join(t.TempDir(), "net.svg")
 	mustCLI(t, "diagram", "--format", "svg", "-o", file)
 	raw, err := os.ReadFile(file)
@@ -241,7 +257,25 @@ func TestDiagramCommand(t *testing.T) {
 			t.Errorf("no flow %q among %d", l, len(g.Flows))
 		}
 	}
-	for _, s := range []string{"private endpoint pe-kv", "private IP 10.1.3.", "to kv-opt-b: Approved", "A kv-opt-b -&gt; 10.1.3.", "service endpoint Microsoft.KeyVault",
+	links := map[string]bool{}
+	label := map[string]string{}
+	for _, n := range g.Nodes {
+		label[n.ID] = n.Label
+	}
+	for _, l := range g.Links {
+		links[label[l.From]+" "+l.Label+" "+label[l.To]] = true
+		if !strings.Contains(svg, xmlText(label[l.From]+" — "+l.Label+" — "+label[l.To])) {
+			t.Errorf("the SVG lacks link %s %s %s", label[l.From], l.Label, label[l.To])
+		}
+	}
+	for _, l := range []string{"workspace ws-injected injected into vnet vnet-dbx", "private endpoint pe-kv private link (Approved) vault kv-opt-b",
+		"subnet vnet1/pe in subnet private endpoint pe-kv", "private DNS zone privatelink.vaultcore.azure.net linked to vnet vnet1"} {
+		if !links[l] {
+			t.Errorf("no link %q among %v", l, links)
+		}
+	}
+	for _, s := range []string{"VNet injection: vnet-dbx (host dbx-host, container dbx-container)", "delegated to Microsoft.Databricks/workspaces",
+		"private endpoint pe-kv", "private IP 10.1.3.", "to kv-opt-b: Approved", "A kv-opt-b -&gt; 10.1.3.", "service endpoint Microsoft.KeyVault",
 		"public access Disabled", "firewall Deny, bypass None", "permission model RBAC"} {
 		if !strings.Contains(svg, s) {
 			t.Errorf("the SVG lacks %q", s)
