@@ -53,7 +53,7 @@ func (s *Server) buildHandlers() {
 	mux.Handle("/providers/", armHandler)
 	mux.Handle("/v1.0/", armHandler)
 	s.registerInsight(mux)
-	mux.HandleFunc("POST /scopevault/placement", s.servePlacement)
+	mux.Handle("POST /scopevault/placement", httpx.Handler{Serve: s.servePlacement, Render: s.renderInsightError})
 	mux.Handle("/", entra.NewHandler(s.Identity, s.cfg.Logger))
 	s.control = mux
 }

@@ -224,91 +224,32 @@ func (s *Server) Place(ctx context.Context, subnetID string) (*Placement, error)
 const subnetJoinAction = "Microsoft.Network/virtualNetworks/subnets/join/action"
 
 // servePlacement is POST /scopevault/placement {"subnet": "<id>"}: the
-// caller needs subnets/join/action on the subnet.
-func (s *Server) servePlacement(w http.ResponseWriter, r *http.Request) {
+// caller (an ARM token, as for the insight endpoints) needs
+// subnets/join/action on the subnet. Errors are in ARM's shape.
+func (s *Server) servePlacement(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	caller, err := s.managementCaller(r)
+	caller, err := s.authenticateInsight(r)
 	if err != nil {
-		writeARMError(w, err)
-		return
+		return err
 	}
 	var in struct {
 		Subnet string `json:"subnet"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil || in.Subnet == "" {
-		writeARMError(w, scopevault.Errorf(scopevault.EINVALID, "InvalidRequestFormat", "The body must be {\"subnet\": \"<subnet resource id>\"}."))
-		return
+		return scopevault.Errorf(scopevault.EINVALID, "InvalidRequestFormat", "The body must be {\"subnet\": \"<subnet resource id>\"}.")
 	}
-	if _, _, ok := scopevault.ParseSubnetID(in.Subnet); !ok {
-		writeARMError(w, scopevault.Errorf(scopevault.EINVALID, "InvalidResourceId", "%q is not a subnet's resource id.", clipText(in.Subnet)))
-		return
+	if _, _, ok := scopevault.ParseSubnetID(in.Subnet); !ok || len(in.Subnet) > 1024 {
+		return scopevault.Errorf(scopevault.EINVALID, "InvalidResourceId", "%q is not a subnet's resource id.", clipText(in.Subnet))
 	}
-	d, err := s.Authz.AuthorizeManagement(ctx, caller, subnetJoinAction, in.Subnet)
-	if err != nil {
-		writeARMError(w, err)
-		return
-	}
-	if !d.Allowed {
-		writeARMError(w, scopevault.Errorf(scopevault.EFORBIDDEN, "AuthorizationFailed",
-			"The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' or the scope is invalid.",
-			caller.ObjectID, caller.ObjectID, subnetJoinAction, clipText(in.Subnet)))
-		return
+	if err := s.mayRead(ctx, caller, subnetJoinAction, in.Subnet); err != nil {
+		return err
 	}
 	p, err := s.Place(ctx, in.Subnet)
 	if err != nil {
-		writeARMError(w, err)
-		return
+		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, p)
-}
-
-// managementCaller authenticates a control-plane request's bearer token as
-// the ARM wire does (a token for the management audience).
-func (s *Server) managementCaller(r *http.Request) (*scopevault.Caller, error) {
-	a := r.Header.Get("Authorization")
-	if len(a) < 8 || !strings.EqualFold(a[:7], "bearer ") {
-		return nil, scopevault.Errorf(scopevault.EUNAUTHORIZED, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
-	}
-	info, err := s.Access.Authenticate(r.Context(), strings.TrimSpace(a[7:]))
-	if err != nil {
-		if scopevault.ErrorCodeOf(err) == scopevault.EUNAUTHORIZED {
-			return nil, scopevault.Errorf(scopevault.EUNAUTHORIZED, "InvalidAuthenticationToken", "The access token is invalid.")
-		}
-		return nil, err
-	}
-	aud := strings.TrimSuffix(info.Claims.Audience, "/")
-	if !strings.EqualFold(aud, "https://management.azure.com") && !strings.EqualFold(aud, "https://management.core.windows.net") {
-		return nil, scopevault.Errorf(scopevault.EUNAUTHORIZED, "InvalidAuthenticationTokenAudience", "The access token has been obtained for wrong audience or resource.")
-	}
-	return info.Caller, nil
-}
-
-// writeARMError renders err in ARM's shape; an unknown error is a generic
-// 500 that names no detail.
-func writeARMError(w http.ResponseWriter, err error) {
-	status := http.StatusInternalServerError
-	code, msg := "InternalServerError", "The server encountered an internal error."
-	switch scopevault.ErrorCodeOf(err) {
-	case scopevault.EINVALID:
-		status = http.StatusBadRequest
-	case scopevault.EUNAUTHORIZED:
-		status = http.StatusUnauthorized
-	case scopevault.EFORBIDDEN:
-		status = http.StatusForbidden
-	case scopevault.ENOTFOUND:
-		status = http.StatusNotFound
-	case scopevault.ECONFLICT:
-		status = http.StatusConflict
-	}
-	if status != http.StatusInternalServerError {
-		msg = scopevault.ErrorMessageOf(err)
-		if r := scopevault.ErrorReasonOf(err); r != "" {
-			code = r
-		} else {
-			code = http.StatusText(status)
-		}
-	}
-	httpx.WriteJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+	return nil
 }
 
 func clipText(s string) string {
