@@ -46,6 +46,8 @@ type Flow struct {
 	// Reason is the gate's denial reason (ForbiddenByFirewall, ...).
 	Reason string `json:"reason,omitempty"`
 	Rule   string `json:"rule"`
+	// Via is the private endpoint's node the flow passes, when it does.
+	Via string `json:"via,omitempty"`
 }
 
 // Link is a structural relation: a private endpoint's connection to its
@@ -215,8 +217,8 @@ func (e *Explainer) Diagram(ctx context.Context, visible Visible) (*Diagram, err
 	}
 
 	// Flows, each decided by the gate.
-	flow := func(from, to, label string, d scopevault.Decision) {
-		f := Flow{From: from, To: to, Allowed: d.Allowed, Rule: d.Rule, Reason: d.Reason}
+	flow := func(from, via, to, label string, d scopevault.Decision) {
+		f := Flow{From: from, Via: via, To: to, Allowed: d.Allowed, Rule: d.Rule, Reason: d.Reason}
 		if d.Allowed {
 			f.Label = label + ": allowed"
 		} else {
@@ -227,7 +229,7 @@ func (e *Explainer) Diagram(ctx context.Context, visible Visible) (*Diagram, err
 	for _, v := range vaults {
 		to := ids[strings.ToLower(v.ResourceID())]
 		o := netgate.OriginOf(n, v.Name, InternetAddr, nil)
-		flow(internet, to, "internet -> "+v.Name, netgate.Decide(v, o, anyClient, e.trusted))
+		flow(internet, "", to, "internet -> "+v.Name, netgate.Decide(v, o, anyClient, e.trusted))
 		for _, vn := range vnets {
 			for _, s := range vn.Subnets {
 				p, _, ok := netgate.PlaceIn(n, vn.SubnetID(s.Name), v.Name)
@@ -235,11 +237,11 @@ func (e *Explainer) Diagram(ctx context.Context, visible Visible) (*Diagram, err
 					continue
 				}
 				o := netgate.OriginOf(n, v.Name, InternetAddr, &p)
-				how := "public endpoint"
+				how, via := "public endpoint", ""
 				if p.PrivateEndpoint != "" {
-					how = "private endpoint " + zoneName(p.PrivateEndpoint)
+					how, via = "private endpoint "+zoneName(p.PrivateEndpoint), ids[strings.ToLower(p.PrivateEndpoint)]
 				}
-				flow(ids[strings.ToLower(vn.SubnetID(s.Name))], to, fmt.Sprintf("subnet %s/%s -> %s via %s", vn.Name, s.Name, v.Name, how),
+				flow(ids[strings.ToLower(vn.SubnetID(s.Name))], via, to, fmt.Sprintf("subnet %s/%s -> %s via %s", vn.Name, s.Name, v.Name, how),
 					netgate.Decide(v, o, anyClient, e.trusted))
 			}
 		}
@@ -258,7 +260,7 @@ func (e *Explainer) Diagram(ctx context.Context, visible Visible) (*Diagram, err
 			if v == nil {
 				continue
 			}
-			flow(cp, ids[strings.ToLower(v.ResourceID())], fmt.Sprintf("control plane -> %s (scope %s of %s)", v.Name, sc.Name, w.Name),
+			flow(cp, "", ids[strings.ToLower(v.ResourceID())], fmt.Sprintf("control plane -> %s (scope %s of %s)", v.Name, sc.Name, w.Name),
 				netgate.Decide(v, controlPlaneOrigin(n, v.Name), dbx, e.trusted))
 		}
 	}
