@@ -146,3 +146,33 @@ func confirmDelete(cmd *cobra.Command, yes bool) (bool, error) {
 	}
 	return confirm(cmd, "Are you sure you want to perform this operation? (y/n): ")
 }
+
+// withBareBools gives the named flags az's three-state form: bare (true),
+// or followed by a value as the next word (--manual-request false), as
+// argparse's nargs='?' reads them. cmd must parse its own arguments
+// (withNargs); the value word is joined to its flag before that parse.
+func withBareBools(cmd *cobra.Command, names ...string) *cobra.Command {
+	run := cmd.RunE
+	bare := map[string]bool{}
+	for _, n := range names {
+		bare["--"+n] = true
+		cmd.Flags().Lookup(n).NoOptDefVal = "true"
+	}
+	cmd.RunE = func(c *cobra.Command, raw []string) error {
+		out := make([]string, 0, len(raw))
+		for i := 0; i < len(raw); i++ {
+			if raw[i] == "--" {
+				out = append(out, raw[i:]...)
+				break
+			}
+			if bare[raw[i]] && i+1 < len(raw) && !strings.HasPrefix(raw[i+1], "-") {
+				out = append(out, raw[i]+"="+raw[i+1])
+				i++
+				continue
+			}
+			out = append(out, raw[i])
+		}
+		return run(c, out)
+	}
+	return cmd
+}

@@ -36,13 +36,13 @@ func subnetRef(sub, group, subnet, vnet string) (string, error) {
 	switch {
 	case strings.HasPrefix(subnet, "/") && vnet == "":
 		if r, ok := client.ParseResourceID(subnet); !ok || !r.Is("Microsoft.Network", "virtualNetworks", "subnets") {
-			return "", errors.New("incorrect usage: --subnet ID | --subnet NAME --vnet-name NAME")
+			return "", errors.New("incorrect usage: ( --subnet ID | --subnet NAME --vnet-name NAME)")
 		}
 		return subnet, nil
 	case subnet != "" && !strings.HasPrefix(subnet, "/") && vnet != "":
 		return client.SubnetResourceID(sub, group, vnet, subnet), nil
 	}
-	return "", errors.New("incorrect usage: --subnet ID | --subnet NAME --vnet-name NAME")
+	return "", errors.New("incorrect usage: ( --subnet ID | --subnet NAME --vnet-name NAME)")
 }
 
 func (a *azCLI) privateEndpointCreateCommand() *cobra.Command {
@@ -114,12 +114,11 @@ Pending, for 'az keyvault private-endpoint-connection approve'.`,
 	f.StringArrayVar(&groupIDs, "group-ids", nil, "deprecated spelling of --group-id")
 	f.StringVar(&conn, "connection-name", "", "name of the private link service connection")
 	f.StringVar(&manual, "manual-request", "", "true: the connection waits for the resource owner's approval")
-	f.Lookup("manual-request").NoOptDefVal = "true"
 	f.StringVar(&message, "request-message", "", "message for the resource owner with a manual request")
 	f.StringVarP(&location, "location", "l", "", "location (default: the resource group's)")
 	f.StringVar(&nic, "nic-name", "", "name of the endpoint's network interface")
 	tagsFlag(cmd, &tags)
-	return a.withNargs(cmd, "group-id", "group-ids", "tags")
+	return withBareBools(a.withNargs(cmd, "group-id", "group-ids", "tags"), "manual-request")
 }
 
 func (a *azCLI) privateEndpointShowCommand() *cobra.Command {

@@ -39,6 +39,25 @@ func TestAzNetworkVNetAndSubnets(t *testing.T) {
 	if got := pe["privateEndpointNetworkPolicies"]; got != "Disabled" {
 		t.Errorf("a new subnet's privateEndpointNetworkPolicies = %v, want az's Disabled", got)
 	}
+	// az's three-state flags: bare, or with a value as the next word.
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"ok/bare", []string{"--disable-private-endpoint-network-policies"}, "Disabled"},
+		{"ok/false", []string{"--disable-private-endpoint-network-policies", "false"}, "Enabled"},
+		{"ok/equals", []string{"--disable-private-endpoint-network-policies=yes"}, "Disabled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"network", "vnet", "subnet", "update", "-g", g, "--vnet-name", "vnet1", "-n", "pe"}, tc.args...)
+			if got := e.MustRun(t, append(args, "--query", "privateEndpointNetworkPolicies", "-o", "tsv")...); got != tc.want+"\n" {
+				t.Errorf("privateEndpointNetworkPolicies = %q, want %s", got, tc.want)
+			}
+		})
+	}
+	e.MustFail(t, "argument --disable-private-endpoint-network-policies: invalid value: 'maybe'",
+		"network", "vnet", "subnet", "update", "-g", g, "--vnet-name", "vnet1", "-n", "pe", "--disable-private-endpoint-network-policies", "maybe")
 	host := e.MustJSON(t, netArgs(g, "network", "vnet", "subnet", "create", "--vnet-name", "vnet1", "-n", "host", "--address-prefixes", "10.10.2.0/26",
 		"--delegations", "Microsoft.Databricks.workspaces", "--private-endpoint-network-policies", "enabled")...)
 	if got := get(host, "delegations"); len(toAny(got)) != 1 || get(toAny(got)[0], "serviceName") != "Microsoft.Databricks/workspaces" {
@@ -248,8 +267,8 @@ func TestAzNetworkPrivateEndpointsAndDNS(t *testing.T) {
 		args       []string
 	}{
 		{"fail/pe-no-connection-name", "the following arguments are required: --connection-name", netArgs(g, "network", "private-endpoint", "create", "-n", "p", "--vnet-name", "vnet1", "--subnet", "pe", "--private-connection-resource-id", kvID)},
-		{"fail/pe-subnet-name-without-vnet", "incorrect usage: --subnet ID | --subnet NAME --vnet-name NAME", netArgs(g, "network", "private-endpoint", "create", "-n", "p", "--subnet", "pe", "--private-connection-resource-id", kvID, "--connection-name", "c")},
-		{"fail/pe-bad-manual", "argument --manual-request: invalid value", netArgs(g, "network", "private-endpoint", "create", "-n", "p", "--vnet-name", "vnet1", "--subnet", "pe", "--private-connection-resource-id", kvID, "--connection-name", "c", "--manual-request=maybe")},
+		{"fail/pe-subnet-name-without-vnet", "incorrect usage: ( --subnet ID | --subnet NAME --vnet-name NAME)", netArgs(g, "network", "private-endpoint", "create", "-n", "p", "--subnet", "pe", "--private-connection-resource-id", kvID, "--connection-name", "c")},
+		{"fail/pe-bad-manual", "argument --manual-request: invalid value", netArgs(g, "network", "private-endpoint", "create", "-n", "p", "--vnet-name", "vnet1", "--subnet", "pe", "--private-connection-resource-id", kvID, "--connection-name", "c", "--manual-request", "maybe")},
 		{"fail/pe-unknown", "ResourceNotFound", netArgs(g, "network", "private-endpoint", "show", "-n", "nope")},
 		{"fail/zone-group-no-zone", "the following arguments are required: --private-dns-zone, --zone-name", netArgs(g, "network", "private-endpoint", "dns-zone-group", "create", "--endpoint-name", "p", "-n", "default")},
 		{"fail/link-no-registration", "the following arguments are required: --registration-enabled/-e", netArgs(g, "network", "private-dns", "link", "vnet", "create", "-z", zone, "-n", "l", "-v", "vnet1")},
@@ -359,4 +378,22 @@ func TestAzNetworkOutputShape(t *testing.T) {
 	if _, has := short["resourceGroup"]; has {
 		t.Errorf("a group id got resourceGroup: %v", short)
 	}
+}
+
+// A workspace injected into a network needs two delegated subnets of it,
+// as the docs' Networks example builds them.
+func TestAzNetworkWorkspaceInjection(t *testing.T) {
+	e := MustAz(t)
+	g := e.srv.Boot.ResourceGroup
+	e.MustRun(t, netArgs(g, "network", "vnet", "create", "-n", "adb-vnet", "--address-prefixes", "10.40.0.0/16", "-o", "none")...)
+	e.MustRun(t, netArgs(g, "network", "vnet", "subnet", "create", "--vnet-name", "adb-vnet", "-n", "host", "--address-prefixes", "10.40.1.0/26",
+		"--delegations", "Microsoft.Databricks/workspaces", "-o", "none")...)
+	e.MustRun(t, netArgs(g, "network", "vnet", "subnet", "create", "--vnet-name", "adb-vnet", "-n", "container", "--address-prefixes", "10.40.2.0/26", "-o", "none")...)
+	ws := []string{"databricks", "workspace", "create", "-g", g, "-n", "ws-inj", "-l", e.srv.Boot.Location, "--sku", "premium",
+		"--vnet", "adb-vnet", "--public-subnet", "host", "--private-subnet", "container"}
+	e.MustFail(t, "must be delegated to Microsoft.Databricks/workspaces", ws...)
+	e.MustRun(t, netArgs(g, "network", "vnet", "subnet", "update", "--vnet-name", "adb-vnet", "-n", "container", "--delegations", "Microsoft.Databricks/workspaces", "-o", "none")...)
+	e.MustRun(t, append(ws, "-o", "none")...)
+	// The workspace now holds its subnets.
+	e.MustFail(t, "InUse", netArgs(g, "network", "vnet", "subnet", "delete", "--vnet-name", "adb-vnet", "-n", "host")...)
 }

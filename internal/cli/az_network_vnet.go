@@ -311,6 +311,9 @@ func (e *subnetEdit) flags(cmd *cobra.Command) {
 
 var subnetNargs = []string{"address-prefixes", "service-endpoints", "delegations"}
 
+// subnetBareBools are the subnet flags az takes bare or with a value.
+var subnetBareBools = []string{"disable-private-endpoint-network-policies", "disable-private-link-service-network-policies"}
+
 // apply sets what the flags given say on p.
 func (e *subnetEdit) apply(cmd *cobra.Command, sub, group string, p *client.SubnetProperties) error {
 	changed := cmd.Flags().Changed
@@ -416,7 +419,7 @@ for private endpoints are disabled unless --private-endpoint-network-policies sa
 	}
 	sn.flags(cmd, true)
 	e.flags(cmd)
-	return a.withNargs(cmd, subnetNargs...)
+	return withBareBools(a.withNargs(cmd, subnetNargs...), subnetBareBools...)
 }
 
 func (a *azCLI) subnetUpdateCommand() *cobra.Command {
@@ -456,7 +459,7 @@ replaces the list; "" empties it.`,
 	}
 	sn.flags(cmd, true)
 	e.flags(cmd)
-	return a.withNargs(cmd, subnetNargs...)
+	return withBareBools(a.withNargs(cmd, subnetNargs...), subnetBareBools...)
 }
 
 func (a *azCLI) subnetShowCommand() *cobra.Command {
