@@ -1,0 +1,253 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	svclient "github.com/scopevault/scopevault/client"
+	"github.com/scopevault/scopevault/internal/audit"
+	"github.com/scopevault/scopevault/internal/server"
+)
+
+// applyEnv is a server with the seed's values in the environment.
+type applyEnv struct {
+	bin string
+	srv *server.Server
+	env map[string]string
+}
+
+const applyPassword, applyAPIKey = "apply-pa55word-value", "apply-api-key-value"
+
+func mustApplyEnv(t *testing.T) *applyEnv {
+	t.Helper()
+	bin := buildBinary(t)
+	srv := MustServer(t)
+	env := MustEnvFile(t, srv.DataDir())
+	env["DB_PASSWORD"], env["API_KEY"] = applyPassword, applyAPIKey
+	env["HOME"] = t.TempDir()
+	return &applyEnv{bin: bin, srv: srv, env: env}
+}
+
+// scopevault runs the binary and returns its combined output and error.
+func (e *applyEnv) scopevault(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, e.bin, args...)
+	cmd.Dir, cmd.Env = repoRoot(t), environ(e.env)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (e *applyEnv) mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := e.scopevault(t, args...)
+	if err != nil {
+		t.Fatalf("scopevault %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// readScope reads a key of the seed's scope through the Databricks
+// Secrets API, as a notebook's dbutils.secrets.get does.
+func (e *applyEnv) readScope(t *testing.T, key string) ([]byte, error) {
+	t.Helper()
+	host := strings.TrimSpace(e.mustRun(t, "az", "databricks", "workspace", "show", "-g", "rg-seed", "-n", "dbx-seed", "--query", "workspaceUrl", "-o", "tsv"))
+	tok := strings.TrimSpace(e.mustRun(t, "az", "account", "get-access-token", "--resource", "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d", "--query", "accessToken", "-o", "tsv"))
+	pem, err := os.ReadFile(e.env["SSL_CERT_FILE"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := svclient.NewDatabricks("https://"+host, tok, pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w.GetSecret(t.Context(), "my-keyvault-scope", key)
+}
+
+// writes is how many SetSecret calls the audit log holds for kv-seed.
+func (e *applyEnv) writes(t *testing.T) int {
+	t.Helper()
+	if err := e.srv.Audit.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := audit.Read(filepath.Join(e.srv.DataDir(), audit.FileName), audit.Filter{Vault: "kv-seed", Action: "SetSecret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(res.Records)
+}
+
+// planLines are the step lines of apply's output, by action.
+func planLines(out string) map[string][]string {
+	got := map[string][]string{}
+	for _, line := range strings.Split(out, "\n") {
+		act, rest, ok := strings.Cut(line, "  ")
+		if ok && (act == "create" || act == "update" || act == "unchanged" || act == "failed") {
+			got[act] = append(got[act], strings.TrimSpace(rest))
+		}
+	}
+	return got
+}
+
+// TestApplySeed applies examples/seed.yaml to a fresh server: the dry run
+// changes nothing, the apply builds the seed's Option B, the scope reads,
+// a second apply writes nothing, and the bypass decides the scope read as
+// in Azure (None breaks it with Databricks' wrapped error, AzureServices
+// fixes it).
+func TestApplySeed(t *testing.T) {
+	e := mustApplyEnv(t)
+	seed := filepath.Join(repoRoot(t), "examples", "seed.yaml")
+
+	// --dry-run: every resource is to be created, and nothing is.
+	out := e.mustRun(t, "apply", "-f", seed, "--dry-run")
+	plan := planLines(out)
+	if len(plan["create"]) != 14 || len(plan["update"])+len(plan["unchanged"]) != 0 || !strings.Contains(out, "Nothing was changed (--dry-run)") {
+		t.Fatalf("the dry run on a fresh server should plan only creates:\n%s", out)
+	}
+	if o, err := e.scopevault(t, "az", "group", "show", "-n", "rg-seed"); err == nil {
+		t.Fatalf("the dry run created rg-seed:\n%s", o)
+	}
+
+	out = e.mustRun(t, "apply", "-f", seed)
+	t.Logf("apply printed:\n%s", out)
+	if plan := planLines(out); len(plan["create"]) != 14 || !strings.Contains(out, "Apply complete:") {
+		t.Fatalf("apply did not create the seed:\n%s", out)
+	}
+	// Public access is Disabled before the secrets are written, so apply
+	// writes them from the private endpoint's subnet.
+	if !strings.Contains(out, "create     Secret kv-seed/db-password [from subnet vnet-dbx/snet-pe]") {
+		t.Errorf("the secrets were not written through the private endpoint:\n%s", out)
+	}
+	for _, leak := range []string{applyPassword, applyAPIKey} {
+		if strings.Contains(out, leak) {
+			t.Fatal("apply printed a secret value")
+		}
+	}
+	got, err := e.readScope(t, "db-password")
+	if err != nil || string(got) != applyPassword {
+		t.Fatalf("reading the scope after apply: %q, %v", got, err)
+	}
+
+	// A second apply: everything unchanged, nothing written.
+	before := e.writes(t)
+	out = e.mustRun(t, "apply", "-f", seed)
+	if plan := planLines(out); len(plan["create"])+len(plan["update"]) != 0 || !strings.Contains(out, "Apply complete: 0 created, 0 updated") {
+		t.Fatalf("the second apply changed something:\n%s", out)
+	}
+	if after := e.writes(t); after != before {
+		t.Errorf("the second apply wrote %d secret versions", after-before)
+	}
+
+	// bypass: None shuts the Databricks control plane out...
+	none := filepath.Join(t.TempDir(), "seed-none.yaml")
+	raw, _ := os.ReadFile(seed)
+	edited := strings.Replace(string(raw), "      bypass: AzureServices", "      bypass: None", 1)
+	if err := os.WriteFile(none, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out = e.mustRun(t, "apply", "-f", none, "--dry-run")
+	if plan := planLines(out); len(plan["update"]) != 1 || plan["update"][0] != "Vault kv-seed (networkAcls.bypass differs)" {
+		t.Fatalf("the dry run of bypass None should update the vault only:\n%s", out)
+	}
+	if _, err := e.readScope(t, "db-password"); err != nil {
+		t.Fatalf("the dry run changed the vault: %v", err)
+	}
+	e.mustRun(t, "apply", "-f", none)
+	_, err = e.readScope(t, "db-password")
+	var de *svclient.DatabricksError
+	if !errors.As(err, &de) || de.ErrorCode != "PERMISSION_DENIED" || !strings.Contains(de.Message, "ForbiddenByConnection") {
+		t.Fatalf("with bypass None the scope read should fail with Databricks' wrapped ForbiddenByConnection, got %v", err)
+	}
+	// ...and the seed as written lets it back in.
+	out = e.mustRun(t, "apply", "-f", seed)
+	if plan := planLines(out); len(plan["update"]) != 1 {
+		t.Errorf("re-applying the seed should update the vault only:\n%s", out)
+	}
+	if got, err := e.readScope(t, "api-key"); err != nil || string(got) != applyAPIKey {
+		t.Fatalf("bypass AzureServices should let the scope read through: %q, %v", got, err)
+	}
+}
+
+// TestApplyBadFile: a bad file is refused before anything is written,
+// with an error naming the file and line.
+func TestApplyBadFile(t *testing.T) {
+	e := mustApplyEnv(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"fail/kind", "group: rg\nresources:\n  - kind: ResourceGroup\n    name: rg\n    location: eastus\n  - kind: KeyVault\n    name: kv\n", `bad.yaml:6: unknown kind "KeyVault"`},
+		{"fail/syntax", "resources:\n  - kind: ResourceGroup\n    name: [rg\n", "bad.yaml:3: did not find expected"},
+		{"fail/reference", "group: rg\nresources:\n  - kind: ResourceGroup\n    name: rg\n    location: eastus\n  - kind: Vault\n    name: kv-x1\n  - kind: Secret\n    vault: kv-y\n    name: s\n    valueFrom: {env: DB_PASSWORD}\n", `bad.yaml:9: Secret: vault "kv-y" names no Vault declared in this file`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, "bad.yaml")
+			if err := os.WriteFile(path, []byte(tc.body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, err := e.scopevault(t, "apply", "-f", path)
+			if err == nil || !strings.Contains(out, tc.want) {
+				t.Fatalf("got %v:\n%s\nwant an error with %q", err, out, tc.want)
+			}
+			if o, err := e.scopevault(t, "az", "group", "show", "-n", "rg"); err == nil {
+				t.Fatalf("a bad file created rg:\n%s", o)
+			}
+		})
+	}
+}
+
+// TestApplyFailureReport: a failure midway says what was applied, what
+// failed and what was not attempted; fixing the file and applying again
+// finishes the job.
+func TestApplyFailureReport(t *testing.T) {
+	e := mustApplyEnv(t)
+	body := `location: eastus
+group: rg-half
+resources:
+  - kind: ResourceGroup
+    name: rg-half
+  - kind: Vault
+    name: kv-half
+  - kind: RoleAssignment
+    role: No Such Role
+    assignee: me
+    scope: vault/kv-half
+  - kind: Secret
+    vault: kv-half
+    name: db-password
+    valueFrom: {env: DB_PASSWORD}
+`
+	path := filepath.Join(t.TempDir(), "half.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.scopevault(t, "apply", "-f", path)
+	if err == nil {
+		t.Fatalf("apply succeeded:\n%s", out)
+	}
+	for _, want := range []string{
+		"Applied before the failure (2):\n  create ResourceGroup rg-half\n  create Vault kv-half\n",
+		"Not attempted (1):\n  Secret kv-half/db-password (line 12)\n",
+		"half.yaml:8): Role 'No Such Role' doesn't exist.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	fixed := strings.Replace(body, "No Such Role", "Key Vault Secrets Officer", 1)
+	if err := os.WriteFile(path, []byte(fixed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out = e.mustRun(t, "apply", "-f", path)
+	if !regexp.MustCompile(`Apply complete: 2 created, 0 updated, 2 unchanged`).MatchString(out) {
+		t.Errorf("the second apply should create the rest:\n%s", out)
+	}
+}
