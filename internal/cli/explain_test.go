@@ -274,7 +274,7 @@ func TestDiagramCommand(t *testing.T) {
 			t.Errorf("no link %q among %v", l, links)
 		}
 	}
-	for _, s := range []string{"VNet injection: vnet-dbx (host dbx-host, container dbx-container)", "delegated to Microsoft.Databricks/workspaces",
+	for _, s := range []string{"VNet injection: vnet-dbx (host dbx-host, container dbx-container)", "delegated to Microsoft.Databricks/workspaces", "host subnet of workspace ws-injected", "container subnet of workspace ws-injected",
 		"private endpoint pe-kv", "private IP 10.1.3.", "to kv-opt-b: Approved", "A kv-opt-b -&gt; 10.1.3.", "service endpoint Microsoft.KeyVault",
 		"public access Disabled", "firewall Deny, bypass None", "permission model RBAC"} {
 		if !strings.Contains(svg, s) {

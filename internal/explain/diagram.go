@@ -129,6 +129,15 @@ func (e *Explainer) Diagram(ctx context.Context, visible Visible) (*Diagram, err
 		}
 		add(Node{Kind: NodeWorkspace, Label: "workspace " + w.Name, Details: d, Resource: w.ResourceID()})
 	}
+	// The subnets workspaces are injected into, by lower-cased subnet id.
+	roles := map[string][]string{}
+	for _, w := range workspaces {
+		if vnet, host, container := injection(w); vnet != "" {
+			vnet = strings.TrimRight(vnet, "/")
+			roles[strings.ToLower(vnet+"/subnets/"+host)] = append(roles[strings.ToLower(vnet+"/subnets/"+host)], "host subnet of workspace "+w.Name)
+			roles[strings.ToLower(vnet+"/subnets/"+container)] = append(roles[strings.ToLower(vnet+"/subnets/"+container)], "container subnet of workspace "+w.Name)
+		}
+	}
 	var vnets []*scopevault.VirtualNetwork
 	for _, v := range n.VirtualNetworks {
 		if !visible(ctx, "Microsoft.Network/virtualNetworks", v.ResourceID()) {
@@ -144,6 +153,7 @@ func (e *Explainer) Diagram(ctx context.Context, visible Visible) (*Diagram, err
 			for _, dl := range s.Delegations {
 				d = append(d, "delegated to "+dl.ServiceName)
 			}
+			d = append(d, roles[strings.ToLower(v.SubnetID(s.Name))]...)
 			add(Node{Kind: NodeSubnet, Label: "subnet " + v.Name + "/" + s.Name, Details: d, Parent: vid, Resource: v.SubnetID(s.Name)})
 		}
 	}
@@ -181,7 +191,7 @@ func (e *Explainer) Diagram(ctx context.Context, visible Visible) (*Diagram, err
 	// Structural links.
 	for _, w := range workspaces {
 		if vnet, _, _ := injection(w); vnet != "" {
-			if to := ids[strings.ToLower(vnet)]; to != "" {
+			if to := ids[strings.ToLower(strings.TrimRight(vnet, "/"))]; to != "" {
 				g.Links = append(g.Links, Link{From: ids[strings.ToLower(w.ResourceID())], To: to, Label: "injected into"})
 			}
 		}
