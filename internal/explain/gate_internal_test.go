@@ -46,13 +46,21 @@ func TestGateChange(t *testing.T) {
 		apply  func(v *scopevault.Vault, n *scopevault.Network, via **scopevault.Placement)
 	}{
 		{"fail/pending-endpoint", "Disabled", nil, "Pending", &scopevault.Placement{Vault: "kv", PrivateEndpoint: peID}, user, "approve private endpoint connection pe1.c",
-			func(v *scopevault.Vault, n *scopevault.Network, _ **scopevault.Placement) { n.Connections[0].Status = "Approved" }},
+			func(v *scopevault.Vault, n *scopevault.Network, _ **scopevault.Placement) {
+				n.Connections[0].Status = "Approved"
+			}},
 		{"fail/trusted-bypass-none", "Disabled", deny("None"), "", nil, dbx, "set networkAcls.bypass to AzureServices",
-			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) { v.NetworkACLs.Bypass = "AzureServices" }},
+			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) {
+				v.NetworkACLs.Bypass = "AzureServices"
+			}},
 		{"fail/trusted-firewall-bypass-none", "Enabled", deny("None"), "", nil, dbx, "set networkAcls.bypass to AzureServices",
-			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) { v.NetworkACLs.Bypass = "AzureServices" }},
+			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) {
+				v.NetworkACLs.Bypass = "AzureServices"
+			}},
 		{"fail/public-access-disabled", "Disabled", nil, "", nil, user, "--public-network-access Enabled",
-			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) { v.PublicNetworkAccess = "Enabled" }},
+			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) {
+				v.PublicNetworkAccess = "Enabled"
+			}},
 		{"fail/service-endpoint-subnet-not-in-rules", "Enabled", deny("AzureServices"), "", &scopevault.Placement{Vault: "kv", Subnet: se, PrivateIP: netip.MustParseAddr("10.1.1.4")}, user,
 			"add subnet " + se + " to virtualNetworkRules",
 			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) {
@@ -69,16 +77,24 @@ func TestGateChange(t *testing.T) {
 				v.NetworkACLs.IPRules = append(v.NetworkACLs.IPRules, "203.0.113.7/32")
 			}},
 		{"ok/approved-endpoint", "Disabled", nil, "Approved", &scopevault.Placement{Vault: "kv", PrivateEndpoint: peID}, user, "reject or delete private endpoint connection pe1.c",
-			func(v *scopevault.Vault, n *scopevault.Network, _ **scopevault.Placement) { n.Connections[0].Status = "Rejected" }},
+			func(v *scopevault.Vault, n *scopevault.Network, _ **scopevault.Placement) {
+				n.Connections[0].Status = "Rejected"
+			}},
 		{"ok/trusted-bypass", "Disabled", deny("AzureServices"), "", nil, dbx, "set networkAcls.bypass to None",
-			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) { v.NetworkACLs.Bypass = "None" }},
+			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) {
+				v.NetworkACLs.Bypass = "None"
+			}},
 		{"ok/open", "Enabled", nil, "", nil, user, "--default-action Deny",
 			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) { v.NetworkACLs = deny("") }},
 		{"ok/vnet-rule", "Enabled", &scopevault.NetworkACLs{DefaultAction: "Deny", VirtualNetworkRules: []scopevault.VNetRule{{ID: se}}}, "",
 			&scopevault.Placement{Vault: "kv", Subnet: se, PrivateIP: netip.MustParseAddr("10.1.1.4")}, user, "remove subnet " + se + " from virtualNetworkRules",
-			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) { v.NetworkACLs.VirtualNetworkRules = nil }},
+			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) {
+				v.NetworkACLs.VirtualNetworkRules = nil
+			}},
 		{"ok/ip-rule", "Enabled", &scopevault.NetworkACLs{DefaultAction: "Deny", IPRules: []string{"203.0.113.0/24"}}, "", nil, user, "remove the ipRule admitting 203.0.113.7",
-			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) { v.NetworkACLs.IPRules = nil }},
+			func(v *scopevault.Vault, _ *scopevault.Network, _ **scopevault.Placement) {
+				v.NetworkACLs.IPRules = nil
+			}},
 	}
 	e := &Explainer{Trusted: func(app string) bool { return app == scopevault.AzureDatabricksAppID }}
 	for _, tt := range tests {
