@@ -44,7 +44,8 @@ func flattenProperties(v any) any {
 			x[i] = flattenProperties(x[i])
 		}
 	case map[string]any:
-		if props, ok := x["properties"].(map[string]any); ok {
+		// A lifted "properties" is lifted in turn.
+		for props, ok := x["properties"].(map[string]any); ok; props, ok = x["properties"].(map[string]any) {
 			delete(x, "properties")
 			for k, pv := range props {
 				if _, taken := x[k]; !taken {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"net/netip"
 	"slices"
 	"strings"
@@ -396,4 +397,40 @@ func TestAzNetworkWorkspaceInjection(t *testing.T) {
 	e.MustRun(t, append(ws, "-o", "none")...)
 	// The workspace now holds its subnets.
 	e.MustFail(t, "InUse", netArgs(g, "network", "vnet", "subnet", "delete", "--vnet-name", "adb-vnet", "-n", "host")...)
+}
+
+// az's output transform never panics and leaves no properties object
+// behind, at any depth, whatever the service sends.
+func FuzzPrintResourceShape(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v","properties":{"subnets":[{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a","properties":{"addressPrefix":"10.0.0.0/24"}}]}}`,
+		`[{"properties":{"properties":{"x":1}}}]`, `{"id":"/a/b/resourcegroups/c/d/e/f/g","resourceGroup":null}`, `null`, `"x"`, `{"id":7}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		var v any
+		if json.Unmarshal([]byte(raw), &v) != nil {
+			return
+		}
+		v = flattenProperties(v)
+		addResourceGroup(v)
+		var walk func(any)
+		walk = func(x any) {
+			switch x := x.(type) {
+			case []any:
+				for _, item := range x {
+					walk(item)
+				}
+			case map[string]any:
+				if _, ok := x["properties"].(map[string]any); ok {
+					t.Fatalf("a properties object is left in %s", raw)
+				}
+				for _, item := range x {
+					walk(item)
+				}
+			}
+		}
+		walk(v)
+	})
 }
