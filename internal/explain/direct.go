@@ -251,6 +251,9 @@ func secretStateChange(err error, vault, name string) string {
 // resolution, network gate, vault authorization, secret state. Errors are
 // about the question (no such vault, subnet or endpoint), never the answer.
 func (e *Explainer) Direct(ctx context.Context, caller *scopevault.Caller, vault, name string, from From) (*Report, error) {
+	if caller == nil {
+		return nil, scopevault.Errorf(scopevault.EINVALID, "InvalidPrincipal", "Name the principal to explain the read as.")
+	}
 	v, err := e.Vaults.Vault(ctx, vault)
 	if err != nil {
 		return nil, err

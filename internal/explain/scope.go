@@ -18,6 +18,9 @@ const notOnPath = "not on this path: a Databricks-backed scope keeps its secrets
 // network gate, the vault's authorization of AzureDatabricks and the
 // secret's state. Each hop runs the step GetSecret runs.
 func (e *Explainer) Scope(ctx context.Context, c *scopevault.WorkspaceCaller, scope, key string) (*Report, error) {
+	if c == nil || c.Principal == nil || c.Workspace == nil {
+		return nil, scopevault.Errorf(scopevault.EINVALID, "InvalidPrincipal", "Name the workspace principal to explain the read as.")
+	}
 	r := &Report{Kind: "scope", Subject: fmt.Sprintf("%s reads %s/%s in workspace %s", c.Principal.Name, scope, key, c.Workspace.Name)}
 	skipRest := func(names ...string) *Report {
 		for _, n := range names {
