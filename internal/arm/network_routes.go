@@ -78,7 +78,7 @@ func networkGroupRoute(method string, rt route, rest []string) (route, error) {
 	case eq(typ, typeVNets):
 		rt.scope = networkScope(rt.sub, rt.group, typeVNets, rt.name)
 		return childRoute(method, rt, rest[2:], typeSubnets,
-			map[string]op{http.MethodPut: opPutVNet, http.MethodGet: opGetVNet, http.MethodDelete: opDeleteVNet},
+			map[string]op{http.MethodPut: opPutVNet, http.MethodGet: opGetVNet, http.MethodDelete: opDeleteVNet, http.MethodPatch: opPatchVNet},
 			map[string]op{http.MethodGet: opListSubnets},
 			map[string]op{http.MethodPut: opPutSubnet, http.MethodGet: opGetSubnet, http.MethodDelete: opDeleteSubnet})
 	case eq(typ, typePEs):
@@ -113,18 +113,18 @@ func childRoute(method string, rt route, rest []string, child string, self, list
 func zoneRoute(method string, rt route, rest []string) (route, error) {
 	switch {
 	case len(rest) == 0:
-		return methods(method, rt, map[string]op{http.MethodPut: opPutZone, http.MethodGet: opGetZone, http.MethodDelete: opDeleteZone})
+		return methods(method, rt, map[string]op{http.MethodPut: opPutZone, http.MethodGet: opGetZone, http.MethodDelete: opDeleteZone, http.MethodPatch: opPatchZone})
 	case eq(rest[0], typeVNetLinks):
 		return childRoute(method, rt, rest, typeVNetLinks, nil,
 			map[string]op{http.MethodGet: opListVNetLinks},
-			map[string]op{http.MethodPut: opPutVNetLink, http.MethodGet: opGetVNetLink, http.MethodDelete: opDeleteVNetLink})
+			map[string]op{http.MethodPut: opPutVNetLink, http.MethodGet: opGetVNetLink, http.MethodDelete: opDeleteVNetLink, http.MethodPatch: opPatchVNetLink})
 	case len(rest) == 1 && (eq(rest[0], typeRecordsAll) || eq(rest[0], typeRecordSets)):
 		return methods(method, rt, map[string]op{http.MethodGet: opListRecordSets})
 	case eq(rest[0], typeRecordA) && len(rest) <= 2:
 		rt.kind = typeRecordA
 		return childRoute(method, rt, rest, typeRecordA, nil,
 			map[string]op{http.MethodGet: opListARecords},
-			map[string]op{http.MethodPut: opPutARecord, http.MethodGet: opGetARecord, http.MethodDelete: opDeleteARecord})
+			map[string]op{http.MethodPut: opPutARecord, http.MethodGet: opGetARecord, http.MethodDelete: opDeleteARecord, http.MethodPatch: opPatchARecord})
 	case len(rest) <= 2 && isRecordType(rest[0]):
 		return route{}, errRecordType(rest[0])
 	}

@@ -245,6 +245,10 @@ func TestVirtualNetworksWithGoClient(t *testing.T) {
 			t.Errorf("list: %d %v", n, err)
 		}
 	}
+	tagged, err := c.vnets.UpdateTags(ctx, rg, "vnet1", armnetwork.TagsObject{Tags: map[string]*string{"env": ptr("test")}}, nil)
+	if err != nil || deref(tagged.Tags["env"]) != "test" || len(tagged.Properties.Subnets) != 4 {
+		t.Errorf("update tags: %v %v", tagged.Tags, err)
+	}
 	poll(c.subnets.BeginDelete(ctx, rg, "vnet1", "extra", nil)).Must(t)
 	if _, err := c.subnets.Get(ctx, rg, "vnet1", "extra", nil); errCode(err) != "NotFound" {
 		t.Errorf("deleted subnet: %v", err)
@@ -439,6 +443,17 @@ func TestPrivateDNSWithGoClients(t *testing.T) {
 	}
 	if _, err := c.records.CreateOrUpdate(ctx, rg, zoneName, armprivatedns.RecordTypeCNAME, "x", armprivatedns.RecordSet{Properties: &armprivatedns.RecordSetProperties{}}, nil); errCode(err) != "UnsupportedRecordType" {
 		t.Errorf("CNAME: %v", err)
+	}
+	// PATCH keeps what the body leaves out.
+	if z := poll(c.zones.BeginUpdate(ctx, rg, zoneName, armprivatedns.PrivateZone{Tags: map[string]*string{"team": ptr("net")}}, nil)).Must(t); deref(z.Tags["team"]) != "net" || deref(z.Properties.NumberOfVirtualNetworkLinks) != 1 {
+		t.Errorf("zone update: %+v", z)
+	}
+	if l := poll(c.links.BeginUpdate(ctx, rg, zoneName, "link1", armprivatedns.VirtualNetworkLink{Tags: map[string]*string{"a": ptr("b")}}, nil)).Must(t); deref(l.Properties.VirtualNetwork.ID) != deref(vnet.ID) || deref(l.Tags["a"]) != "b" {
+		t.Errorf("link update: %+v", l)
+	}
+	if r, err := c.records.Update(ctx, rg, zoneName, armprivatedns.RecordTypeA, "other", armprivatedns.RecordSet{Properties: &armprivatedns.RecordSetProperties{TTL: ptr[int64](60)}}, nil); err != nil ||
+		deref(r.Properties.TTL) != 60 || deref(r.Properties.ARecords[0].IPv4Address) != "10.1.2.50" {
+		t.Errorf("record update: %+v %v", r, err)
 	}
 	// A zone with links is not deleted; the zone group's record goes with the group.
 	if _, err := c.zones.BeginDelete(ctx, rg, zoneName, nil); errCode(err) != "CannotDeleteResource" {

@@ -125,6 +125,10 @@ const (
 	opPutVaultPEConn    op = "PrivateEndpointConnections.Put"
 	opDeleteVaultPEConn op = "PrivateEndpointConnections.Delete"
 	opListVaultPEConns  op = "PrivateEndpointConnections.ListByResource"
+	opPatchVNet         op = "VirtualNetworks.UpdateTags"
+	opPatchZone         op = "PrivateZones.Update"
+	opPatchVNetLink     op = "VirtualNetworkLinks.Update"
+	opPatchARecord      op = "RecordSets.Update"
 )
 
 // gate says how and where an operation's action is checked.
@@ -270,6 +274,10 @@ var operations = map[op]opSpec{
 	opPutVaultPEConn:    {Action: "Microsoft.KeyVault/vaults/privateEndpointConnections/write", Gate: gateScope, run: (*Handler).putVaultPEConn},
 	opDeleteVaultPEConn: {Action: "Microsoft.KeyVault/vaults/privateEndpointConnections/delete", Gate: gateScope, run: (*Handler).deleteVaultPEConn},
 	opListVaultPEConns:  {Action: "Microsoft.KeyVault/vaults/privateEndpointConnections/read", Gate: gateScope, run: (*Handler).listVaultPEConns},
+	opPatchVNet:         {Action: "Microsoft.Network/virtualNetworks/write", Gate: gateScope, run: (*Handler).patchVNet},
+	opPatchZone:         {Action: "Microsoft.Network/privateDnsZones/write", Gate: gateScope, run: (*Handler).patchZone},
+	opPatchVNetLink:     {Action: "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write", Gate: gateScope, run: (*Handler).patchVNetLink},
+	opPatchARecord:      {Action: "Microsoft.Network/privateDnsZones/A/write", Gate: gateScope, run: (*Handler).patchARecord},
 }
 
 // gate runs the pipeline's part of the operation's check; gateItems and
