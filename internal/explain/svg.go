@@ -17,6 +17,7 @@ const (
 	svgCharW   = 6.6
 	svgTitleY  = svgMargin + 10
 	svgTop     = svgMargin + 30
+	svgLaneH   = 8
 )
 
 // svgColumn is the column a node kind is drawn in, left to right: where
@@ -142,7 +143,21 @@ func (g *Diagram) SVG() string {
 	for _, f := range g.Flows {
 		width = max(width, ruleX+textW(f.Rule)+svgMargin)
 	}
-	legendY := bottom + 10
+	// A flow that would cross a column of boxes runs below them instead,
+	// in a lane of its own: down the gap after its source's column, along
+	// its lane, up the gap before the vault's.
+	col := map[string]int{}
+	for _, nd := range g.Nodes {
+		col[nd.ID] = svgColumn(nd.Kind)
+	}
+	lane := map[int]int{}
+	for i, f := range g.Flows {
+		if f.Via == "" && col[f.To]-col[f.From] > 1 {
+			lane[i] = len(lane)
+		}
+	}
+	lanesBottom := bottom + len(lane)*svgLaneH
+	legendY := lanesBottom + 20
 	total := legendY + (len(g.Flows)+len(g.Links)+2)*(svgLineH+4) + 3*svgLineH + svgMargin
 
 	var b strings.Builder
@@ -179,6 +194,13 @@ func (g *Diagram) SVG() string {
 			pts = append(pts, fmt.Sprintf("%d,%d", via.x, portY(ins, f.Via, i)), fmt.Sprintf("%d,%d", via.x+via.w, portY(outs, f.Via, i)))
 		}
 		ty := portY(ins, f.To, i)
+		if k, ok := lane[i]; ok {
+			ly := bottom + k*svgLaneH
+			xOut := from.x + from.w + 10 + (k%16)*4
+			xIn := to.x - 34 - (k%12)*4
+			pts = append(pts, fmt.Sprintf("%d,%d", xOut, portY(outs, f.From, i)), fmt.Sprintf("%d,%d", xOut, ly),
+				fmt.Sprintf("%d,%d", xIn, ly), fmt.Sprintf("%d,%d", xIn, ty))
+		}
 		pts = append(pts, fmt.Sprintf("%d,%d", to.x-1, ty))
 		fmt.Fprintf(&b, `<polyline class="flow" points="%s" fill="none" stroke="%s" stroke-width="1.5"%s marker-end="url(#%s)"/>`+"\n",
 			strings.Join(pts, " "), color, dash, marker)
