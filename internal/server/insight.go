@@ -156,6 +156,13 @@ func (s *Server) serveExplain(w http.ResponseWriter, r *http.Request, ex *explai
 		if err := s.mayRead(ctx, caller, "Microsoft.KeyVault/vaults/read", v.ResourceID()); err != nil {
 			return err
 		}
+		// The report says whether the secret exists and is enabled: what
+		// ARM shows of a secret to those who may read its properties.
+		if !strings.Contains(q.Secret, "/") {
+			if err := s.mayRead(ctx, caller, "Microsoft.KeyVault/vaults/secrets/read", v.ResourceID()+"/secrets/"+q.Secret); err != nil {
+				return err
+			}
+		}
 		as := caller
 		if q.As != "" {
 			if as, err = ex.Caller(ctx, v.TenantID, q.As); err != nil {
