@@ -88,7 +88,7 @@ func (g *Diagram) DOT() string {
 	q := func(s string) string {
 		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
 	}
-	b.WriteString("digraph scopevault {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n")
+	b.WriteString("digraph scopevault {\n  rankdir=LR;\n  graph [fontname=\"Helvetica\", fontsize=11];\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n")
 	shape := map[string]string{NodeVault: "cylinder", NodeInternet: "ellipse", NodeControlPlane: "ellipse", NodeDNSZone: "note", NodePrivateEndpoint: "component"}
 	node := func(indent string, nd Node) {
 		s := shape[nd.Kind]
