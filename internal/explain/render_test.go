@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"io"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -78,6 +79,14 @@ func TestRenderers(t *testing.T) {
 	}
 	if strings.Count(dot, "{") != strings.Count(dot, "}") {
 		t.Errorf("dot braces unbalanced")
+	}
+	// Graphviz itself reads it, where it is installed.
+	if bin, err := exec.LookPath("dot"); err == nil {
+		cmd := exec.Command(bin, "-Tsvg")
+		cmd.Stdin = strings.NewReader(dot)
+		if out, err := cmd.CombinedOutput(); err != nil || strings.Contains(string(out), "Warning") || strings.Contains(string(out), "Error") {
+			t.Errorf("graphviz: %v\n%.500s", err, out)
+		}
 	}
 }
 
