@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/scopevault/scopevault/client"
 )
 
 // networkCommand is 'az network': virtual networks, subnets, private
@@ -176,4 +180,56 @@ func withBareBools(cmd *cobra.Command, names ...string) *cobra.Command {
 		return run(c, out)
 	}
 	return cmd
+}
+
+// withIDs gives cmd az's --ids: resource ids of one kind (namespace, type
+// and child types) in place of the name arguments; fill sets those from a
+// parsed id. The command runs once per id, in the id's subscription; one
+// id prints its result, several the list of them, as az does.
+func (a *azCLI) withIDs(cmd *cobra.Command, ns, typ string, children []string, fill func(client.ResourceID)) *cobra.Command {
+	var ids []string
+	cmd.Flags().StringArrayVar(&ids, "ids", nil, "one or more resource ids (space-separated), in place of the name arguments")
+	run := cmd.RunE
+	kind := ns + "/" + typ
+	for _, c := range children {
+		kind += "/" + c
+	}
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if len(ids) == 0 {
+			return run(c, args)
+		}
+		output, query, subscription, stdout := a.output, a.query, a.subscription, c.OutOrStdout()
+		restore := func() { a.output, a.query, a.subscription = output, query, subscription; c.SetOut(stdout) }
+		defer restore()
+		var results []any
+		for _, id := range ids {
+			r, ok := client.ParseResourceID(id)
+			if !ok || !r.Is(ns, typ, children...) {
+				return fmt.Errorf("argument --ids: '%s' is not the id of a %s", id, kind)
+			}
+			fill(r)
+			var buf bytes.Buffer
+			c.SetOut(&buf)
+			a.output, a.query, a.subscription = "json", "", r.Subscription
+			if err := run(c, args); err != nil {
+				return err
+			}
+			if len(bytes.TrimSpace(buf.Bytes())) > 0 {
+				var v any
+				if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
+					return err
+				}
+				results = append(results, v)
+			}
+		}
+		restore()
+		switch len(results) {
+		case 0:
+			return nil
+		case 1:
+			return a.print(c, results[0])
+		}
+		return a.print(c, results)
+	}
+	return a.withNargs(cmd, "ids")
 }

@@ -104,7 +104,7 @@ func (a *azCLI) dnsZoneShowCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&group, "resource-group", "g", "", "name of the resource group")
 	cmd.Flags().StringVarP(&name, "name", "n", "", "name of the zone")
-	return cmd
+	return a.withIDs(cmd, "Microsoft.Network", "privateDnsZones", nil, func(r client.ResourceID) { group, name = r.ResourceGroup, r.Name })
 }
 
 func (a *azCLI) dnsZoneListCommand() *cobra.Command {
@@ -155,7 +155,7 @@ func (a *azCLI) dnsZoneDeleteCommand() *cobra.Command {
 	cmd.Flags().StringVarP(&group, "resource-group", "g", "", "name of the resource group")
 	cmd.Flags().StringVarP(&name, "name", "n", "", "name of the zone")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not prompt for confirmation")
-	return cmd
+	return a.withIDs(cmd, "Microsoft.Network", "privateDnsZones", nil, func(r client.ResourceID) { group, name = r.ResourceGroup, r.Name })
 }
 
 // zoneChildArgs are -g, -z/--zone-name and (optionally) -n of a zone's link or record set.

@@ -145,8 +145,11 @@ func (a *azCLI) privateEndpointShowCommand() *cobra.Command {
 		},
 	}
 	p.flags(cmd)
-	return cmd
+	return a.withIDs(cmd, "Microsoft.Network", "privateEndpoints", nil, p.fromID)
 }
+
+// fromID sets -g and -n from an endpoint's id (--ids).
+func (p *peArgs) fromID(r client.ResourceID) { p.group, p.name = r.ResourceGroup, r.Name }
 
 func (a *azCLI) privateEndpointListCommand() *cobra.Command {
 	var group string
@@ -190,7 +193,7 @@ func (a *azCLI) privateEndpointDeleteCommand() *cobra.Command {
 		},
 	}
 	p.flags(cmd)
-	return cmd
+	return a.withIDs(cmd, "Microsoft.Network", "privateEndpoints", nil, p.fromID)
 }
 
 func (a *azCLI) dnsZoneGroupCommand() *cobra.Command {

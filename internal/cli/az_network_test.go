@@ -90,7 +90,16 @@ func TestAzNetworkVNetAndSubnets(t *testing.T) {
 	if got := e.MustRun(t, netArgs(g, "network", "vnet", "list", "--query", "[].resourceGroup", "-o", "tsv")...); got != g+"\n" {
 		t.Errorf("vnet list -g = %q", got)
 	}
-	e.MustRun(t, netArgs(g, "network", "vnet", "subnet", "delete", "--vnet-name", "vnet1", "-n", "host")...)
+	// --ids in place of the names: one id prints the resource, several the list.
+	vnetID := strings.TrimSpace(e.MustRun(t, netArgs(g, "network", "vnet", "show", "-n", "vnet1", "--query", "id", "-o", "tsv")...))
+	if got := e.MustRun(t, "network", "vnet", "show", "--ids", vnetID, "--query", "name", "-o", "tsv"); got != "vnet1\n" {
+		t.Errorf("vnet show --ids = %q", got)
+	}
+	if got := e.MustRun(t, "network", "vnet", "subnet", "show", "--ids", vnetID+"/subnets/app", vnetID+"/subnets/pe", "--query", "[].name", "-o", "tsv"); got != "app\npe\n" {
+		t.Errorf("subnet show --ids A B = %q", got)
+	}
+	e.MustFail(t, "argument --ids: '"+vnetID+"' is not the id of a Microsoft.Network/virtualNetworks/subnets", "network", "vnet", "subnet", "show", "--ids", vnetID)
+	e.MustRun(t, "network", "vnet", "subnet", "delete", "--ids", vnetID+"/subnets/host")
 	e.MustFail(t, "NotFound", netArgs(g, "network", "vnet", "subnet", "show", "--vnet-name", "vnet1", "-n", "host")...)
 	e.MustRun(t, netArgs(g, "network", "vnet", "delete", "-n", "vnet1")...)
 	e.MustFail(t, "ResourceNotFound", netArgs(g, "network", "vnet", "show", "-n", "vnet1")...)
@@ -257,10 +266,15 @@ func TestAzNetworkPrivateEndpointsAndDNS(t *testing.T) {
 	e.MustRun(t, netArgs(g, "network", "private-endpoint", "dns-zone-group", "delete", "--endpoint-name", "pe-kv", "-n", "default")...)
 	e.MustFail(t, "NotFound", netArgs(g, "network", "private-dns", "record-set", "a", "show", "-z", zone, "-n", kv)...)
 	e.MustRun(t, netArgs(g, "network", "private-endpoint", "delete", "-n", "pe-kv")...)
-	e.MustRun(t, netArgs(g, "network", "private-endpoint", "delete", "-n", "pe-manual")...)
+	peID := strings.TrimSpace(e.MustRun(t, netArgs(g, "network", "private-endpoint", "show", "-n", "pe-manual", "--query", "id", "-o", "tsv")...))
+	e.MustRun(t, "network", "private-endpoint", "delete", "--ids", peID)
 	e.MustFail(t, "ResourceNotFound", netArgs(g, "network", "private-endpoint", "show", "-n", "pe-kv")...)
 	e.MustRun(t, netArgs(g, "network", "private-dns", "link", "vnet", "delete", "-z", zone, "-n", "link1", "--yes")...)
-	e.MustRun(t, netArgs(g, "network", "private-dns", "zone", "delete", "-n", zone, "-y")...)
+	zoneID := z["id"].(string)
+	if got := e.MustRun(t, "network", "private-dns", "zone", "show", "--ids", zoneID, "--query", "name", "-o", "tsv"); got != zone+"\n" {
+		t.Errorf("zone show --ids = %q", got)
+	}
+	e.MustRun(t, "network", "private-dns", "zone", "delete", "--ids", zoneID, "-y")
 	e.MustFail(t, "ResourceNotFound", netArgs(g, "network", "private-dns", "zone", "show", "-n", zone)...)
 
 	for _, tc := range []struct {

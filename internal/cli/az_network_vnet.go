@@ -131,8 +131,11 @@ func (a *azCLI) vnetShowCommand() *cobra.Command {
 		},
 	}
 	v.flags(cmd)
-	return cmd
+	return a.withIDs(cmd, "Microsoft.Network", "virtualNetworks", nil, v.fromID)
 }
+
+// fromID sets -g and -n from a network's id (--ids).
+func (v *vnetArgs) fromID(r client.ResourceID) { v.group, v.name = r.ResourceGroup, r.Name }
 
 func (a *azCLI) vnetListCommand() *cobra.Command {
 	var group string
@@ -262,7 +265,7 @@ func (a *azCLI) vnetDeleteCommand() *cobra.Command {
 		},
 	}
 	v.flags(cmd)
-	return cmd
+	return a.withIDs(cmd, "Microsoft.Network", "virtualNetworks", nil, v.fromID)
 }
 
 func (a *azCLI) subnetCommand() *cobra.Command {
@@ -485,7 +488,12 @@ func (a *azCLI) subnetShowCommand() *cobra.Command {
 		},
 	}
 	sn.flags(cmd, true)
-	return cmd
+	return a.withIDs(cmd, "Microsoft.Network", "virtualNetworks", []string{"subnets"}, sn.fromID)
+}
+
+// fromID sets -g, --vnet-name and -n from a subnet's id (--ids).
+func (s *subnetArgs) fromID(r client.ResourceID) {
+	s.group, s.vnet, s.name = r.ResourceGroup, r.Name, r.Children[0][1]
 }
 
 func (a *azCLI) subnetListCommand() *cobra.Command {
@@ -533,5 +541,5 @@ func (a *azCLI) subnetDeleteCommand() *cobra.Command {
 		},
 	}
 	sn.flags(cmd, true)
-	return cmd
+	return a.withIDs(cmd, "Microsoft.Network", "virtualNetworks", []string{"subnets"}, sn.fromID)
 }
