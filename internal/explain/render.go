@@ -28,7 +28,7 @@ func (g *Diagram) children() map[string][]Node {
 func (g *Diagram) Mermaid() string {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
-	esc := strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;").Replace
+	esc := strings.NewReplacer("#", "#35;", `"`, "#quot;", "<", "#lt;", ">", "#gt;", "\r\n", " ", "\n", " ", "\r", " ").Replace
 	q := func(s string) string { return `"` + esc(s) + `"` }
 	label := func(nd Node) string {
 		lines := nodeText(nd)

@@ -164,3 +164,35 @@ func TestDiagramFlowsAgreeWithExplain(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRender: whatever names and rules hold, the SVG is well-formed XML
+// and the Mermaid and DOT labels stay inside their quotes.
+func FuzzRender(f *testing.F) {
+	f.Add("vault kv", "subnet a/b", `rule "x" <y> & z`)
+	f.Add("\x00\x01", "\xff\xfe", "a\nb\r\nc")
+	f.Fuzz(func(t *testing.T, a, b, rule string) {
+		g := sampleDiagram()
+		g.Nodes[0].Label, g.Nodes[2].Label, g.Nodes[3].Details = a, b, []string{rule}
+		g.Flows[0].Label, g.Flows[0].Rule, g.Links[0].Label = a, rule, b
+		dec := xml.NewDecoder(strings.NewReader(g.SVG()))
+		for {
+			_, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("the SVG is not well-formed: %v", err)
+			}
+		}
+		for _, line := range strings.Split(g.Mermaid(), "\n") {
+			if strings.Count(line, `"`)%2 != 0 {
+				t.Fatalf("mermaid line with an unbalanced quote: %q", line)
+			}
+		}
+		dot := g.DOT()
+		unq := strings.ReplaceAll(strings.ReplaceAll(dot, `\\`, ""), `\"`, "")
+		if strings.Count(unq, `"`)%2 != 0 {
+			t.Fatalf("dot with an unbalanced quote:\n%s", dot)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"unicode/utf8"
 )
 
 // SVG layout, in pixels. Text is 11px Helvetica; charW over-estimates a
@@ -40,6 +41,18 @@ func svgColumn(kind string) int {
 var svgTitles = []string{"Clients", "Workspaces", "Virtual networks", "Private endpoints and DNS", "Key vaults"}
 
 type svgBox struct{ x, y, w, h int }
+
+// xmlText escapes s for SVG text: markup characters become entities, and
+// what XML cannot hold (control characters, invalid UTF-8) becomes U+FFFD.
+func xmlText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	return html.EscapeString(s)
+}
 
 func textW(s string) int { return int(float64(len([]rune(s)))*svgCharW) + 1 }
 
@@ -161,7 +174,7 @@ func (g *Diagram) SVG() string {
 	total := legendY + (len(g.Flows)+len(g.Links)+2)*(svgLineH+4) + 3*svgLineH + svgMargin
 
 	var b strings.Builder
-	esc := html.EscapeString
+	esc := xmlText
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica, Arial, sans-serif" font-size="11">`+"\n", width, total, width, total)
 	b.WriteString(`<defs><marker id="ok" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#2a7d2a"/></marker>` +
 		`<marker id="no" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#c0392b"/></marker></defs>` + "\n")
