@@ -131,7 +131,8 @@ func TestExplainAgreesOverTheWire(t *testing.T) {
 	if err != nil || len(conns) != 1 {
 		t.Fatalf("vault connections %v %v", conns, err)
 	}
-	if err := s.syncEndpoints(ctx); err != nil {
+	// Placing a program anywhere starts the private endpoints' listeners.
+	if _, err := s.Place(ctx, vnet.SubnetID("pe")); err != nil {
 		t.Fatal(err)
 	}
 
