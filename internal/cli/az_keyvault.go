@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scopevault/scopevault/client"
+	"github.com/scopevault/scopevault/internal/config"
 )
 
 // selfPerms is the access policy az keyvault create gives its caller on an
@@ -227,6 +228,11 @@ func (s *session) vault(ctx context.Context, sub, group, name string) (client.Va
 // on a 403 the vault is reached under that host name at the server's
 // address, which serves every vault by its real host name.
 func (a *azCLI) vaultSecrets(cmd *cobra.Command, s *session, vaultName string) (*client.Secrets, error) {
+	if config.Env(envPlacedSubnet) != "" {
+		// Placed in a subnet (run --subnet): the vault's real name resolves
+		// to the listener the subnet reaches, as az derives it.
+		return s.secretsPlaced(vaultName)
+	}
 	sub, err := s.subscriptionID(cmd.Context(), a.subscription)
 	if err != nil {
 		return nil, err
@@ -281,6 +287,26 @@ func (s *session) secretsByHostName(name string) (*client.Secrets, error) {
 }
 
 const vaultSuffix = ".vault.azure.net"
+
+// envPlacedSubnet is set by run --subnet in the placed program's environment.
+const envPlacedSubnet = "SCOPEVAULT_SUBNET"
+
+// secretsPlaced reaches https://{name}.vault.azure.net:{port} through the
+// name resolution the program was placed with.
+func (s *session) secretsPlaced(name string) (*client.Secrets, error) {
+	if !vaultNameRE.MatchString(name) {
+		return nil, fmt.Errorf("argument --vault-name: '%s' is not a valid vault name", name)
+	}
+	u, err := url.Parse(s.prof.ServerURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("cannot reach vault %s: the server URL is unknown", name)
+	}
+	vaultURL := "https://" + strings.ToLower(name) + vaultSuffix
+	if port := u.Port(); port != "" && port != "443" {
+		vaultURL += ":" + port
+	}
+	return client.NewSecrets(vaultURL, s.cred, s.hc)
+}
 
 // vaultFromID splits a secret or vault id "https://host/secrets/name[/version]".
 func vaultFromID(id string) (base, name, version string, err error) {

@@ -81,7 +81,7 @@ func placeInSubnet(cmd *cobra.Command, ref string, args, env []string) ([]string
 		cleanup()
 		return fail("%v", err)
 	}
-	env = append(env, "SCOPEVAULT_SUBNET="+p.Subnet)
+	env = append(env, envPlacedSubnet+"="+p.Subnet)
 	mode := namespaceMode()
 	if mode == nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "scopevault: no mount namespace can be made here (not root, and unprivileged user namespaces are off), so the program reaches vaults by listener address: vault URLs in its environment are rewritten (docs/placement.md)")
