@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/netip"
 	"strings"
 
 	"github.com/scopevault/scopevault"
@@ -83,6 +84,11 @@ func checkInjection(ctx context.Context, tx store.Tx, ws *scopevault.Workspace, 
 	if !strings.EqualFold(normLoc(n.Location), normLoc(ws.Location)) {
 		return badInjection("The virtual network '%s' is in location '%s'; it must be in the workspace's location '%s'.", n.Name, n.Location, ws.Location)
 	}
+	for _, sp := range n.AddressPrefixes {
+		if p, err := netip.ParsePrefix(sp); err == nil && (p.Bits() < 16 || p.Bits() > 24) {
+			return badInjection("The address space %s of virtual network '%s' is not between /16 and /24, as VNet injection requires.", sp, n.Name)
+		}
+	}
 	if inj.public == "" || inj.private == "" {
 		return badInjection("VNet injection needs both customPublicSubnetName (the host subnet) and customPrivateSubnetName (the container subnet).")
 	}
@@ -93,6 +99,9 @@ func checkInjection(ctx context.Context, tx store.Tx, ws *scopevault.Workspace, 
 		s := n.Subnet(sn.name)
 		if s == nil {
 			return badInjection("The subnet '%s' (parameter %s) was not found in virtual network '%s'.", clipName(sn.name), sn.param, n.Name)
+		}
+		if p, err := netip.ParsePrefix(s.AddressPrefix); err == nil && p.Bits() > 26 {
+			return badInjection("The subnet '%s' of virtual network '%s' (parameter %s) is %s; a workspace's subnets are /26 or larger.", s.Name, n.Name, sn.param, s.AddressPrefix)
 		}
 		if !s.DelegatedTo(scopevault.DelegationDatabricks) {
 			return badInjection("The subnet '%s' of virtual network '%s' (parameter %s) must be delegated to %s.", s.Name, n.Name, sn.param, scopevault.DelegationDatabricks)

@@ -546,9 +546,35 @@ func TestWorkspaceVNetInjection(t *testing.T) {
 	if _, _, err := m.CreateOrUpdateWorkspace(ctx, other); scopevault.ErrorReasonOf(err) != "InvalidParameterValue" {
 		t.Errorf("vnet in another location: %v", err)
 	}
-	// The workspace pins its subnets.
+	// The workspace pins its subnets and their delegations; service
+	// endpoints may still be added.
 	if err := m.DeleteSubnet(ctx, sub, "net", "vnet1", "host"); scopevault.ErrorReasonOf(err) != "InUseSubnetCannotBeDeleted" {
 		t.Errorf("delete injected subnet: %v", err)
+	}
+	host := *n.Subnet("host")
+	host.Delegations = nil
+	if _, _, err := m.PutSubnet(ctx, sub, "net", "vnet1", host); scopevault.ErrorReasonOf(err) != "InUseSubnetCannotBeUpdated" {
+		t.Errorf("undelegate injected subnet: %v", err)
+	}
+	host = *n.Subnet("host")
+	host.ServiceEndpoints = []scopevault.ServiceEndpoint{{Service: scopevault.ServiceEndpointKeyVault}}
+	if _, _, err := m.PutSubnet(ctx, sub, "net", "vnet1", host); err != nil {
+		t.Errorf("service endpoint on injected subnet: %v", err)
+	}
+	// Azure's sizes: a /16../24 network, /26 or larger subnets.
+	small := scopevault.VirtualNetwork{Name: "small", SubscriptionID: sub, ResourceGroup: "net", Location: "westeurope", AddressPrefixes: []string{"10.9.0.0/25"},
+		Subnets: []scopevault.Subnet{
+			{Name: "h", AddressPrefix: "10.9.0.0/27", Delegations: []scopevault.Delegation{{Name: "d", ServiceName: scopevault.DelegationDatabricks}}},
+			{Name: "c", AddressPrefix: "10.9.0.32/27", Delegations: []scopevault.Delegation{{Name: "d", ServiceName: scopevault.DelegationDatabricks}}},
+		}}
+	MustVNet(t, m, small)
+	if _, _, err := m.CreateOrUpdateWorkspace(ctx, ws("ws-small", small.ResourceID(), "h", "c")); scopevault.ErrorReasonOf(err) != "InvalidParameterValue" {
+		t.Errorf("a /25 network: %v", err)
+	}
+	small.AddressPrefixes = []string{"10.9.0.0/24"}
+	MustVNet(t, m, small)
+	if _, _, err := m.CreateOrUpdateWorkspace(ctx, ws("ws-small", small.ResourceID(), "h", "c")); scopevault.ErrorReasonOf(err) != "InvalidParameterValue" {
+		t.Errorf("/27 subnets: %v", err)
 	}
 	if _, err := m.DeleteWorkspace(ctx, sub, "rg", "ws1"); err != nil {
 		t.Fatal(err)

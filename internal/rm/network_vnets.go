@@ -71,7 +71,7 @@ func errLocationChange(name, old, new, group string) error {
 func (m *Manager) checkSubnetChanges(ctx context.Context, tx store.Tx, old, n *scopevault.VirtualNetwork) error {
 	for _, s := range old.Subnets {
 		ns := n.Subnet(s.Name)
-		if ns != nil && ns.AddressPrefix == s.AddressPrefix {
+		if ns != nil && samePrefix(ns.AddressPrefix, s.AddressPrefix) && sameDelegations(ns, &s) {
 			ns.Name = s.Name
 			continue
 		}
@@ -89,9 +89,32 @@ func (m *Manager) checkSubnetChanges(ctx context.Context, tx store.Tx, old, n *s
 			return errSubnetInUse(s.Name, user)
 		}
 		return scopevault.Errorf(scopevault.ECONFLICT, "InUseSubnetCannotBeUpdated",
-			"Subnet %s is in use by %s and its address prefix cannot be updated.", s.Name, user)
+			"Subnet %s is in use by %s and its address prefix and delegations cannot be updated.", s.Name, user)
 	}
 	return nil
+}
+
+// samePrefix compares two prefixes as written or in canonical form.
+func samePrefix(a, b string) bool {
+	if a == b {
+		return true
+	}
+	p, err1 := netip.ParsePrefix(strings.TrimSpace(a))
+	q, err2 := netip.ParsePrefix(strings.TrimSpace(b))
+	return err1 == nil && err2 == nil && p == q
+}
+
+// sameDelegations reports whether two subnets are delegated to the same services.
+func sameDelegations(a, b *scopevault.Subnet) bool {
+	if len(a.Delegations) != len(b.Delegations) {
+		return false
+	}
+	for _, d := range b.Delegations {
+		if !a.DelegatedTo(d.ServiceName) {
+			return false
+		}
+	}
+	return true
 }
 
 func errSubnetInUse(name, user string) error {
