@@ -48,8 +48,8 @@ func readmeBlocks(tb testing.TB) []string {
 func TestReadmeAzFlow(t *testing.T) {
 	bash := requireTool(t, "bash")
 	blocks := readmeBlocks(t)
-	if len(blocks) != 2 {
-		t.Fatalf("README has %d examples starting with an alias line, want 2", len(blocks))
+	if len(blocks) != 3 {
+		t.Fatalf("README has %d examples starting with an alias line, want 3", len(blocks))
 	}
 	srv := MustServer(t)
 	env := MustEnvFile(t, srv.DataDir())
@@ -64,5 +64,17 @@ func TestReadmeAzFlow(t *testing.T) {
 	out = run(t, t.TempDir(), environ(env), bash, "-euo", "pipefail", "-c", blocks[1])
 	if strings.TrimSpace(out) != "[REDACTED]" {
 		t.Fatalf("the README's scope example printed %q, want [REDACTED]", out)
+	}
+	// The lockdown: the bin directory is on PATH, so the placed program
+	// can call scopevault by name as the README does.
+	env["PATH"] = filepath.Dir(env["SCOPEVAULT_BIN"]) + ":" + os.Getenv("PATH")
+	out = run(t, t.TempDir(), environ(env), bash, "-uo", "pipefail", "-c", blocks[2])
+	for _, want := range []string{
+		"ForbiddenByConnection", "refused: the control plane is not in your network",
+		"4. network gate            denied", "db-password", "refused from outside", "\nhunter2\n", "flowchart",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the README's lockdown example lacks %q:\n%s", want, out)
+		}
 	}
 }
