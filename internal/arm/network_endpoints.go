@@ -207,10 +207,10 @@ func (h *Handler) putPE(w http.ResponseWriter, req *request) error {
 	// approved at once (reference §3.5).
 	approve := map[string]bool{}
 	for _, c := range p.Connections {
-		v, err := h.cfg.Engine.Vault(req.ctx(), c.VaultName())
 		if c.VaultName() == "" {
 			continue // rm refuses the id with its own message
 		}
+		v, err := h.cfg.Engine.Vault(req.ctx(), c.VaultName())
 		if scopevault.ErrorCodeOf(err) == scopevault.ENOTFOUND || err == nil && !strings.EqualFold(v.ResourceID(), c.TargetID) {
 			return badNetwork("PrivateEndpointBadRequest",
 				"Call to Microsoft.KeyVault/vaults failed. Error message: The private link resource '%s' was not found.", clip(c.TargetID))

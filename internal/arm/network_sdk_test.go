@@ -3,6 +3,8 @@ package arm_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -528,4 +530,72 @@ func (e *env) MustInjectionVNet(tb testing.TB, name string) string {
 		tb.Fatal(err)
 	}
 	return n.ResourceID()
+}
+
+// The raw shapes of reference §3.5: what a private endpoint and the vault's
+// side of its connection look like on the wire.
+func TestPrivateEndpointWireShape(t *testing.T) {
+	e := MustEnv(t)
+	tok := e.Token(t, e.admin, "")
+	e.MustVault(t, "kv-demo", true)
+	const api = "?api-version=2024-05-01"
+	vnet := rgScope() + "/providers/Microsoft.Network/virtualNetworks/vnet1"
+	MustStatus(t, e.Do(t, http.MethodPut, vnet+api, tok, map[string]any{"location": "eastus", "properties": map[string]any{
+		"addressSpace": map[string]any{"addressPrefixes": []string{"10.1.0.0/16"}},
+		"subnets":      []any{map[string]any{"name": "pe", "properties": map[string]any{"addressPrefix": "10.1.2.0/24"}}},
+	}}), http.StatusCreated)
+	pe := rgScope() + "/providers/Microsoft.Network/privateEndpoints/pe-kv"
+	r := e.Do(t, http.MethodPut, pe+api, tok, map[string]any{"location": "eastus", "properties": map[string]any{
+		"subnet": map[string]any{"id": vnet + "/subnets/pe"},
+		"privateLinkServiceConnections": []any{map[string]any{"name": "kv-conn", "properties": map[string]any{
+			"privateLinkServiceId": vaultPath("kv-demo"), "groupIds": []string{"vault"}, "requestMessage": ""}}},
+		"manualPrivateLinkServiceConnections": []any{},
+		"customNetworkInterfaceName":          "pe-kv-nic",
+	}})
+	MustStatus(t, r, http.StatusCreated)
+	first := func(path string) map[string]any {
+		l, _ := r.Get(path).([]any)
+		if len(l) == 0 {
+			t.Fatalf("%s is empty: %s", path, r.Raw)
+		}
+		m, _ := l[0].(map[string]any)
+		return m
+	}
+	conn := first("properties.privateLinkServiceConnections")
+	state, _ := conn["properties"].(map[string]any)["privateLinkServiceConnectionState"].(map[string]any)
+	for k, want := range map[string]any{"status": "Approved", "description": "Auto-Approved", "actionsRequired": "None"} {
+		if state[k] != want {
+			t.Errorf("privateLinkServiceConnectionState.%s = %v, want %v", k, state[k], want)
+		}
+	}
+	if got := first("properties.customDnsConfigs"); got["fqdn"] != "kv-demo.vault.azure.net" || got["ipAddresses"].([]any)[0] != "10.1.2.4" {
+		t.Errorf("customDnsConfigs[0] = %v", got)
+	}
+	if got := first("properties.ipConfigurations")["properties"].(map[string]any); got["groupId"] != "vault" || got["memberName"] != "default" || got["privateIPAddress"] != "10.1.2.4" {
+		t.Errorf("ipConfigurations[0].properties = %v", got)
+	}
+	if got := first("properties.networkInterfaces")["id"]; got != rgScope()+"/providers/Microsoft.Network/networkInterfaces/pe-kv-nic" {
+		t.Errorf("networkInterfaces[0].id = %v", got)
+	}
+	for k, want := range map[string]any{"type": "Microsoft.Network/privateEndpoints", "properties.provisioningState": "Succeeded",
+		"properties.subnet.id": vnet + "/subnets/pe", "properties.customNetworkInterfaceName": "pe-kv-nic"} {
+		if got := r.Get(k); got != want {
+			t.Errorf("%s = %v, want %v", k, got, want)
+		}
+	}
+	// The vault lists the connection in its properties, named <pe>.<guid>.
+	v := e.Do(t, http.MethodGet, vaultPath("kv-demo")+"?"+armAPI, tok, nil)
+	MustStatus(t, v, http.StatusOK)
+	l, _ := v.Get("properties.privateEndpointConnections").([]any)
+	if len(l) != 1 {
+		t.Fatalf("vault's privateEndpointConnections = %s", v.Raw)
+	}
+	item := l[0].(map[string]any)
+	id, _ := item["id"].(string)
+	if !strings.HasPrefix(id, vaultPath("kv-demo")+"/privateEndpointConnections/pe-kv.") {
+		t.Errorf("connection id = %s", id)
+	}
+	if got := item["properties"].(map[string]any)["privateEndpoint"].(map[string]any)["id"]; got != pe {
+		t.Errorf("privateEndpoint.id = %v", got)
+	}
 }
