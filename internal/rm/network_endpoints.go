@@ -51,6 +51,10 @@ func (m *Manager) PutPrivateEndpoint(ctx context.Context, p scopevault.PrivateEn
 		if err != nil {
 			return err
 		}
+		if !strings.EqualFold(n.SubscriptionID, p.SubscriptionID) {
+			return errInvalid("InvalidResourceReference",
+				"Private endpoint %s and its subnet %s must be in the same subscription.", p.ResourceID(), n.SubnetID(s.Name))
+		}
 		if normLoc(n.Location) != normLoc(p.Location) {
 			return errInvalid("InvalidResourceLocation",
 				"Private endpoint %s is in location '%s' but its subnet %s is in location '%s': they must be in the same location.", p.ResourceID(), p.Location, n.SubnetID(s.Name), n.Location)

@@ -298,6 +298,17 @@ func TestPrivateEndpointRefused(t *testing.T) {
 		SubnetID: small.SubnetID("s"), Connections: pe("x", "pe", "kv1", false).Connections}, yes); err != nil {
 		t.Fatal(err) // 10.9.0.4, 10.9.0.5 and 10.9.0.6 are free in a /29
 	}
+	// The same network in another subscription.
+	const sub2 = "99999999-2222-3333-4444-555555555555"
+	if err := m.PutSubscription(ctx, scopevault.Subscription{ID: sub2, TenantID: tenant}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := m.PutGroup(ctx, scopevault.ResourceGroup{Name: "net", SubscriptionID: sub2, Location: "westeurope"}); err != nil {
+		t.Fatal(err)
+	}
+	other := vnet1()
+	other.SubscriptionID = sub2
+	MustVNet(t, m, other)
 	with := func(f func(p *scopevault.PrivateEndpoint)) scopevault.PrivateEndpoint {
 		p := pe("p", "pe", "kv1", false)
 		f(&p)
@@ -315,6 +326,9 @@ func TestPrivateEndpointRefused(t *testing.T) {
 			p.SubnetID = netRG + "/providers/Microsoft.Network/virtualNetworks/nope/subnets/pe"
 		}), "InvalidResourceReference"},
 		{"fail/not-a-subnet-id", with(func(p *scopevault.PrivateEndpoint) { p.SubnetID = "pe" }), "InvalidResourceReference"},
+		{"fail/other-subscription", with(func(p *scopevault.PrivateEndpoint) {
+			p.SubnetID = other.SubnetID("pe")
+		}), "InvalidResourceReference"},
 		{"fail/other-location", with(func(p *scopevault.PrivateEndpoint) { p.Location = "eastus" }), "InvalidResourceLocation"},
 		{"fail/delegated-subnet", with(func(p *scopevault.PrivateEndpoint) {
 			p.SubnetID = netRG + "/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/host"
