@@ -436,6 +436,7 @@ type peSpec struct {
 	Subnet         string         `yaml:"subnet"`
 	Vault          string         `yaml:"vault"`
 	Manual         bool           `yaml:"manual"`
+	Approve        bool           `yaml:"approve"`
 	RequestMessage string         `yaml:"requestMessage"`
 	DNSZoneGroup   *zoneGroupSpec `yaml:"dnsZoneGroup"`
 }

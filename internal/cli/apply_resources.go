@@ -328,3 +328,39 @@ func (a *applier) workspaceStep(s *workspaceSpec) stepFn {
 		return planUpdate(label, strings.Join(diffs, ", ")+" differs", put(cur.Properties.ManagedResourceGroupID)), nil
 	}
 }
+
+// approveStep approves, as the vault's owner, the connection a private
+// endpoint with manual: true asked for (it stays Pending until then).
+func (a *applier) approveStep(s *peSpec) stepFn {
+	label := "PrivateEndpoint " + s.Name + " connection on vault " + s.Vault
+	vr := a.declared("Vault", s.Vault)
+	group := a.f.groupOf(vr.Spec.(*vaultSpec).Group)
+	vault := vr.Spec.(*vaultSpec).Name
+	return func(ctx context.Context) (*step, error) {
+		if a.willCreate("PrivateEndpoint", s.Name) {
+			return planUpdate(label, "to be approved", nil), nil
+		}
+		conns, err := a.s.arm.VaultPrivateEndpointConnections(ctx, a.sub, group, vault)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range conns {
+			p := c.Properties
+			if p.PrivateEndpoint == nil || !strings.EqualFold(p.PrivateEndpoint.ID, a.peID(s)) {
+				continue
+			}
+			status := ""
+			if p.PrivateLinkServiceConnectionState != nil {
+				status = p.PrivateLinkServiceConnectionState.Status
+			}
+			if strings.EqualFold(status, "Approved") {
+				return planUnchanged(label), nil
+			}
+			return planUpdate(label, "status "+status+" -> Approved", func(ctx context.Context) error {
+				_, err := a.s.arm.SetVaultPrivateEndpointConnectionState(ctx, a.sub, group, vault, c.Name, "Approved", "Approved by scopevault apply")
+				return err
+			}), nil
+		}
+		return nil, fmt.Errorf("the vault %s has no connection from private endpoint %s", vault, s.Name)
+	}
+}

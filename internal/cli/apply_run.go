@@ -188,6 +188,9 @@ func (a *applier) stepsOf(r *resource) []stepFn {
 		return []stepFn{a.vaultStep(s)}
 	case *peSpec:
 		fns := []stepFn{a.peStep(s)}
+		if s.Approve {
+			fns = append(fns, a.approveStep(s))
+		}
 		if s.DNSZoneGroup != nil {
 			fns = append(fns, a.zoneGroupStep(s))
 		}

@@ -251,3 +251,71 @@ resources:
 		t.Errorf("the second apply should create the rest:\n%s", out)
 	}
 }
+
+// TestApplyOptionA: a vault behind Option A's firewall (public access
+// Enabled, default action Deny, a subnet rule) is written from the admitted
+// subnet: apply first tries the private endpoint's subnet, which reaches
+// the vault publicly here (no DNS zone) and is refused, then the rule's
+// subnet. A manual private endpoint is approved by the vault's owner.
+func TestApplyOptionA(t *testing.T) {
+	e := mustApplyEnv(t)
+	body := `location: eastus
+group: rg-a
+resources:
+  - kind: ResourceGroup
+    name: rg-a
+  - kind: VirtualNetwork
+    name: vnet-a
+    addressPrefixes: [10.30.0.0/16]
+    subnets:
+      - name: app
+        addressPrefix: 10.30.1.0/24
+        serviceEndpoints: [Microsoft.KeyVault]
+      - name: pe
+        addressPrefix: 10.30.2.0/24
+  - kind: Vault
+    name: kv-opta
+    publicNetworkAccess: Enabled
+    networkAcls:
+      defaultAction: Deny
+      bypass: AzureServices
+      virtualNetworkRules: [vnet-a/app]
+  - kind: PrivateEndpoint
+    name: pe-man
+    subnet: vnet-a/pe
+    vault: kv-opta
+    manual: true
+    approve: true
+  - kind: RoleAssignment
+    role: Key Vault Secrets Officer
+    assignee: me
+    scope: vault/kv-opta
+  - kind: Secret
+    vault: kv-opta
+    name: db-password
+    valueFrom: {env: DB_PASSWORD}
+`
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := e.mustRun(t, "apply", "-f", path)
+	for _, want := range []string{
+		"update     PrivateEndpoint pe-man connection on vault kv-opta (status Pending -> Approved)",
+		"create     Secret kv-opta/db-password [from subnet vnet-a/app]",
+		"Apply complete: 6 created, 1 updated, 0 unchanged.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply's output lacks %q:\n%s", want, out)
+		}
+	}
+	status := strings.TrimSpace(e.mustRun(t, "az", "keyvault", "private-endpoint-connection", "list", "--vault-name", "kv-opta",
+		"--query", "[0].privateLinkServiceConnectionState.status", "-o", "tsv"))
+	if status != "Approved" {
+		t.Errorf("the manual connection is %q, want Approved", status)
+	}
+	out = e.mustRun(t, "apply", "-f", path)
+	if !strings.Contains(out, "Apply complete: 0 created, 0 updated, 7 unchanged.") {
+		t.Errorf("the second apply changed something:\n%s", out)
+	}
+}
