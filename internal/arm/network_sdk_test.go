@@ -599,3 +599,43 @@ func TestPrivateEndpointWireShape(t *testing.T) {
 		t.Errorf("privateEndpoint.id = %v", got)
 	}
 }
+
+// Deleting a resource group takes its network with it; purging a vault
+// takes the vault's side of its connections, so an endpoint in another
+// group shows Disconnected.
+func TestNetworkLifecycleWithGroupAndVault(t *testing.T) {
+	e := MustEnv(t)
+	tok := e.Token(t, e.admin, "")
+	ctx := context.Background()
+	c := e.MustNetClients(t, e.admin)
+	e.MustVault(t, "kv1", true)
+	poll(c.vnets.BeginCreateOrUpdate(ctx, rg, "vnet1", vnetParams(subnet("pe", "10.1.2.0/24")), nil)).Must(t)
+	poll(c.pes.BeginCreateOrUpdate(ctx, rg, "pe1", peParams("pe", "kv1", false), nil)).Must(t)
+	const zoneName = "privatelink.vaultcore.azure.net"
+	zone := poll(c.zones.BeginCreateOrUpdate(ctx, rg, zoneName, armprivatedns.PrivateZone{Location: ptr("global")}, nil)).Must(t)
+	poll(c.links.BeginCreateOrUpdate(ctx, rg, zoneName, "link1", armprivatedns.VirtualNetworkLink{
+		Location: ptr("global"), Properties: &armprivatedns.VirtualNetworkLinkProperties{VirtualNetwork: &armprivatedns.SubResource{ID: ptr(rgScope() + "/providers/Microsoft.Network/virtualNetworks/vnet1")}},
+	}, nil)).Must(t)
+	poll(c.zoneGroups.BeginCreateOrUpdate(ctx, rg, "pe1", "default", armnetwork.PrivateDNSZoneGroup{
+		Properties: &armnetwork.PrivateDNSZoneGroupPropertiesFormat{PrivateDNSZoneConfigs: []*armnetwork.PrivateDNSZoneConfig{{Properties: &armnetwork.PrivateDNSZonePropertiesFormat{PrivateDNSZoneID: zone.ID}}}},
+	}, nil)).Must(t)
+
+	// Purge the vault: the endpoint's connection is Disconnected.
+	MustStatus(t, e.Do(t, http.MethodDelete, vaultPath("kv1")+"?"+armAPI, tok, nil), http.StatusOK)
+	MustStatus(t, e.Do(t, http.MethodPost, subScope()+"/providers/Microsoft.KeyVault/locations/eastus/deletedVaults/kv1/purge?"+armAPI, tok, nil), http.StatusAccepted)
+	if st := connState(t, c, "pe1"); deref(st.Status) != "Disconnected" {
+		t.Errorf("after the vault's purge: %s", deref(st.Status))
+	}
+	if n, _ := e.rm.Network(ctx); len(n.Connections) != 0 {
+		t.Errorf("connections left: %d", len(n.Connections))
+	}
+
+	MustStatus(t, e.Do(t, http.MethodDelete, rgPath()+"?"+rgAPI, tok, nil), http.StatusOK)
+	n, err := e.rm.Network(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(n.VirtualNetworks)+len(n.Endpoints)+len(n.Zones) != 0 {
+		t.Errorf("left after the group's delete: %d networks, %d endpoints, %d zones", len(n.VirtualNetworks), len(n.Endpoints), len(n.Zones))
+	}
+}
