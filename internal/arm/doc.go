@@ -1,6 +1,8 @@
 // Package arm is the Azure Resource Manager wire: subscriptions, resource
-// groups, Key Vault vaults, role assignments, role definitions (built-in
-// and custom) and user-assigned managed identities, plus the Microsoft
+// groups, Key Vault vaults (with their private endpoint connections), role
+// assignments, role definitions (built-in and custom), user-assigned managed
+// identities, Databricks workspaces and the network (virtual networks,
+// subnets, private endpoints, private DNS zones), plus the Microsoft
 // Graph directory calls `az` and tests need (users, groups and membership,
 // service principals and their secrets, directory objects, and
 // scopevault's managed identities) under /v1.0/.

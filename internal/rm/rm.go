@@ -1,7 +1,9 @@
 // Package rm keeps the resource manager's own objects: subscriptions,
 // resource groups, the records of user-assigned managed identities
-// (whose principals live in internal/identity) and Databricks workspaces
-// (whose contents live in internal/workspace). Vaults live in
+// (whose principals live in internal/identity), Databricks workspaces
+// (whose contents live in internal/workspace) and the simulated network's
+// resources (network*.go: virtual networks, private endpoints and the
+// vaults' sides of their connections, private DNS). Vaults live in
 // internal/secrets, role assignments in internal/authz. It knows nothing of
 // HTTP.
 package rm
