@@ -11,6 +11,7 @@
 //	dir/...                       tenants, principals, app and MSI indexes (internal/identity)
 //	arm/...                       subscriptions, resource groups, vaults (internal/arm, internal/secrets)
 //	authz/...                     role definitions and assignments (internal/authz)
+//	net/...                       virtual networks, private endpoints and their connections, private DNS (internal/rm)
 //	kv/{vault}/...                secrets metadata and values (internal/secrets)
 package store
 
