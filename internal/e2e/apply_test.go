@@ -136,6 +136,23 @@ func TestApplySeed(t *testing.T) {
 		t.Fatalf("reading the scope after apply: %q, %v", got, err)
 	}
 
+	// The diagram of what apply built: every resource and the flows, as
+	// the gate decides them (Option B: the internet refused, the VNet
+	// through the endpoint, the control plane as a trusted service).
+	svg := e.mustRun(t, "diagram", "--format", "svg")
+	for _, want := range []string{
+		"<svg", "vnet-dbx", "10.20.0.0/16", "snet-dbx-public", "snet-dbx-private", "snet-pe", "Microsoft.KeyVault",
+		"pe-kv-seed", "10.20.3.4", "Approved", "privatelink.vaultcore.azure.net", "link-vnet-dbx",
+		"workspace dbx-seed", "vault kv-seed", "public access Disabled", "bypass AzureServices",
+		"internet -&gt; kv-seed: denied (ForbiddenByConnection)",
+		"subnet vnet-dbx/snet-dbx-public -&gt; kv-seed via private endpoint pe-kv-seed: allowed",
+		"control plane -&gt; kv-seed (scope my-keyvault-scope of dbx-seed): allowed",
+	} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the diagram of the seed lacks %q", want)
+		}
+	}
+
 	// A second apply: everything unchanged, nothing written.
 	before := e.writes(t)
 	out = e.mustRun(t, "apply", "-f", seed)
