@@ -79,6 +79,8 @@ type peIn struct {
 		PrivateLinkServiceConnections       []plsConnJSON `json:"privateLinkServiceConnections"`
 		ManualPrivateLinkServiceConnections []plsConnJSON `json:"manualPrivateLinkServiceConnections"`
 		CustomNetworkInterfaceName          string        `json:"customNetworkInterfaceName"`
+		// IPConfigurations ask for a static private IP.
+		IPConfigurations []peIPConfigJSON `json:"ipConfigurations"`
 	} `json:"properties"`
 }
 
@@ -198,6 +200,16 @@ func (h *Handler) putPE(w http.ResponseWriter, req *request) error {
 				RequestMessage: c.Properties.RequestMessage, Manual: i == 1,
 			})
 		}
+	}
+	for _, ipc := range in.Properties.IPConfigurations {
+		if g := ipc.Properties.GroupID; g != "" && !strings.EqualFold(g, "vault") || ipc.Properties.MemberName != "" && !strings.EqualFold(ipc.Properties.MemberName, "default") {
+			return badNetwork("PrivateEndpointBadRequest",
+				"The ipConfiguration '%s' names group '%s' and member '%s'; a vault's private endpoint has group 'vault' and member 'default'.", clip(ipc.Name), clip(g), clip(ipc.Properties.MemberName))
+		}
+		if p.PrivateIP != "" && p.PrivateIP != ipc.Properties.PrivateIPAddress {
+			return badNetwork("PrivateEndpointBadRequest", "A vault's private endpoint has one private IP address; the ipConfigurations name two.")
+		}
+		p.PrivateIP = ipc.Properties.PrivateIPAddress
 	}
 	if err := h.checkLinked(req, actJoinSubnet, p.SubnetID); err != nil {
 		return err

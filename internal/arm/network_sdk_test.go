@@ -375,6 +375,19 @@ func TestPrivateEndpointsWithGoClients(t *testing.T) {
 			}
 		})
 	}
+	// A static address through ipConfigurations.
+	static := peParams("pe", "kv1", false)
+	static.Properties.IPConfigurations = []*armnetwork.PrivateEndpointIPConfiguration{{
+		Name:       ptr("static"),
+		Properties: &armnetwork.PrivateEndpointIPConfigurationProperties{GroupID: ptr("vault"), MemberName: ptr("default"), PrivateIPAddress: ptr("10.1.2.100")},
+	}}
+	if got := poll(c.pes.BeginCreateOrUpdate(ctx, rg, "pe-static", static, nil)).Must(t); deref(got.Properties.CustomDNSConfigs[0].IPAddresses[0]) != "10.1.2.100" {
+		t.Errorf("static IP = %v", deref(got.Properties.CustomDNSConfigs[0].IPAddresses[0]))
+	}
+	if _, err := c.pes.BeginCreateOrUpdate(ctx, rg, "pe-static2", static, nil); errCode(err) != "PrivateIPAddressInUse" {
+		t.Errorf("the same static IP twice: %v", err)
+	}
+	poll(c.pes.BeginDelete(ctx, rg, "pe-static", nil)).Must(t)
 	// The subnet is in use while endpoints are in it.
 	if _, err := c.subnets.BeginDelete(ctx, rg, "vnet1", "pe", nil); errCode(err) != "InUseSubnetCannotBeDeleted" {
 		t.Errorf("deleting a used subnet: %v", err)

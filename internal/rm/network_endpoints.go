@@ -28,8 +28,9 @@ const PrivateEndpointGroupID = vaultGroupID
 // gets a private IP from its subnet and a loopback address for its
 // listener; each new connection gets its vault-side connection, Approved
 // when it is automatic and autoApprove says the caller may approve it,
-// else Pending. An existing endpoint keeps its addresses, its zone groups
-// and the state of the connections it keeps.
+// else Pending. p.PrivateIP, when set, asks for that (static) address. An
+// existing endpoint keeps its addresses, its zone groups and the state of
+// the connections it keeps.
 func (m *Manager) PutPrivateEndpoint(ctx context.Context, p scopevault.PrivateEndpoint, autoApprove func(conn scopevault.PrivateLinkConnection) bool) (*scopevault.PrivateEndpoint, bool, error) {
 	if err := checkName("privateEndpoints", p.Name); err != nil {
 		return nil, false, err
@@ -70,7 +71,7 @@ func (m *Manager) PutPrivateEndpoint(ctx context.Context, p scopevault.PrivateEn
 			created = true
 			p.Created = now
 			p.DNSZoneGroups = nil
-			if p.PrivateIP, err = allocPrivateIP(ctx, tx, n, s, key); err != nil {
+			if p.PrivateIP, err = allocPrivateIP(ctx, tx, n, s, key, p.PrivateIP); err != nil {
 				return err
 			}
 			addr, err := allocEndpointAddr(ctx, tx)
@@ -90,6 +91,10 @@ func (m *Manager) PutPrivateEndpoint(ctx context.Context, p scopevault.PrivateEn
 			if !strings.EqualFold(old.SubnetID, p.SubnetID) {
 				return errInvalid("CannotChangeSubnetOfPrivateEndpoint",
 					"The subnet of private endpoint %s cannot be changed from %s to %s; delete the endpoint and create it again.", old.ResourceID(), old.SubnetID, p.SubnetID)
+			}
+			if p.PrivateIP != "" && p.PrivateIP != old.PrivateIP {
+				return errInvalid("PrivateEndpointStaticIpCannotBeChanged",
+					"The private IP address %s of private endpoint %s cannot be changed to %s.", old.PrivateIP, old.ResourceID(), clipName(p.PrivateIP))
 			}
 			p.Name, p.ResourceGroup, p.Created = old.Name, old.ResourceGroup, old.Created
 			p.PrivateIP, p.Address, p.DNSZoneGroups = old.PrivateIP, old.Address, old.DNSZoneGroups
@@ -197,8 +202,9 @@ func checkConnections(p *scopevault.PrivateEndpoint) error {
 
 // allocPrivateIP takes the lowest free address of the subnet, as Azure
 // does: the network address, the next three and the broadcast address are
-// reserved (10.0.1.0/24 gives 10.0.1.4 first).
-func allocPrivateIP(ctx context.Context, tx store.Tx, n *scopevault.VirtualNetwork, s *scopevault.Subnet, self string) (string, error) {
+// reserved (10.0.1.0/24 gives 10.0.1.4 first). A requested (static)
+// address must be a free, unreserved address of the subnet.
+func allocPrivateIP(ctx context.Context, tx store.Tx, n *scopevault.VirtualNetwork, s *scopevault.Subnet, self, want string) (string, error) {
 	prefix, err := netip.ParsePrefix(s.AddressPrefix)
 	if err != nil {
 		return "", err
@@ -214,11 +220,25 @@ func allocPrivateIP(ctx context.Context, tx store.Tx, n *scopevault.VirtualNetwo
 			taken[p.PrivateIP] = true
 		}
 	}
-	a := prefix.Addr()
+	first := prefix.Addr()
 	for range 4 {
-		a = a.Next()
+		first = first.Next()
 	}
-	for ; prefix.Contains(a) && prefix.Contains(a.Next()); a = a.Next() {
+	if want != "" {
+		a, err := netip.ParseAddr(want)
+		switch {
+		case err != nil || !a.Is4():
+			return "", errInvalid("PrivateIPAddressInvalid", "The private IP address '%s' is not a valid IPv4 address.", clipName(want))
+		case !prefix.Contains(a) || a.Less(first) || !prefix.Contains(a.Next()):
+			return "", errInvalid("PrivateIPAddressNotInSubnet",
+				"The private IP address %s is not an available address of subnet %s (%s): the first four addresses and the last are reserved.", a, subnetID, s.AddressPrefix)
+		case taken[a.String()]:
+			return "", scopevault.Errorf(scopevault.ECONFLICT, "PrivateIPAddressInUse",
+				"The private IP address %s of subnet %s is already in use.", a, subnetID)
+		}
+		return a.String(), nil
+	}
+	for a := first; prefix.Contains(a) && prefix.Contains(a.Next()); a = a.Next() {
 		if !taken[a.String()] {
 			return a.String(), nil
 		}

@@ -2,6 +2,7 @@ package rm_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/scopevault/scopevault"
@@ -378,5 +379,44 @@ func TestNetworkSnapshotCached(t *testing.T) {
 	c, _ := m.Network(ctx)
 	if c == a || len(c.VirtualNetworks) != 1 {
 		t.Errorf("snapshot after a write: %d networks", len(c.VirtualNetworks))
+	}
+}
+
+// A static private IP (ipConfigurations) is taken as asked when it is a
+// free, unreserved address of the subnet, and kept for good.
+func TestPrivateEndpointStaticIP(t *testing.T) {
+	ctx := context.Background()
+	m := MustNetManager(t)
+	MustVNet(t, m, vnet1())
+	static := func(name, ip string) error {
+		p := pe(name, "pe", "kv1", false)
+		p.PrivateIP = ip
+		_, _, err := m.PutPrivateEndpoint(ctx, p, yes)
+		return err
+	}
+	for _, c := range []struct{ name, ip, want string }{
+		{"ok/static", "10.1.2.10", ""},
+		{"ok/same-again", "10.1.2.10", ""},
+		{"fail/in-use", "10.1.2.10", "PrivateIPAddressInUse"},
+		{"fail/reserved", "10.1.2.3", "PrivateIPAddressNotInSubnet"},
+		{"fail/broadcast", "10.1.2.255", "PrivateIPAddressNotInSubnet"},
+		{"fail/other-subnet", "10.1.3.10", "PrivateIPAddressNotInSubnet"},
+		{"fail/not-an-ip", "10.1.2", "PrivateIPAddressInvalid"},
+	} {
+		name := "pe-" + c.name[strings.Index(c.name, "/")+1:]
+		if c.name == "ok/same-again" {
+			name = "pe-static" // the same endpoint again
+		}
+		if err := static(name, c.ip); scopevault.ErrorReasonOf(err) != c.want {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+	if err := static("pe-static", "10.1.2.11"); scopevault.ErrorReasonOf(err) != "PrivateEndpointStaticIpCannotBeChanged" {
+		t.Errorf("changed static IP: %v", err)
+	}
+	// Dynamic allocation goes around it.
+	p, _, err := m.PutPrivateEndpoint(ctx, pe("pe-dyn", "pe", "kv1", false), yes)
+	if err != nil || p.PrivateIP != "10.1.2.4" {
+		t.Errorf("dynamic: %+v %v", p, err)
 	}
 }
