@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"reflect"
@@ -831,12 +832,24 @@ func (v *valueSource) read(r *resource, path []string, env func(string) (string,
 		}
 		return val, nil
 	}
-	raw, err := os.ReadFile(v.File)
+	fh, err := os.Open(v.File)
 	if err != nil {
 		return "", errAt(line, "%s %s: read %s: %v", r.Kind, r.Spec.id(), v.File, errors.Unwrap(err))
 	}
+	defer fh.Close()
+	raw, err := io.ReadAll(io.LimitReader(fh, maxValueFile+1))
+	switch {
+	case err != nil:
+		return "", errAt(line, "%s %s: read %s: %v", r.Kind, r.Spec.id(), v.File, errors.Unwrap(err))
+	case len(raw) > maxValueFile:
+		return "", errAt(line, "%s %s: %s is larger than Key Vault's 25 KiB limit for a secret", r.Kind, r.Spec.id(), v.File)
+	}
 	return string(raw), nil
 }
+
+// maxValueFile bounds what valueFrom.file reads: Key Vault's limit for a
+// secret value.
+const maxValueFile = 25 << 10
 
 func (s *scopeSpec) check(f *applyFile, r *resource) error {
 	if err := specRequired(r, "workspace", s.Workspace, "name", s.Name); err != nil {

@@ -79,6 +79,33 @@ func TestApplyLoadErrors(t *testing.T) {
 	}
 }
 
+// TestApplyLoadValueFile: a value comes from a file, whole, and a file
+// larger than Key Vault allows is refused at its line.
+func TestApplyLoadValueFile(t *testing.T) {
+	dir := t.TempDir()
+	small, big := filepath.Join(dir, "small"), filepath.Join(dir, "big")
+	os.WriteFile(small, []byte("line1\nline2\n"), 0o600)
+	os.WriteFile(big, make([]byte, 25<<10+1), 0o600)
+	file := func(p string) string {
+		return applyHead + "  - kind: Vault\n    name: kv1\n  - kind: Secret\n    vault: kv1\n    name: s\n    valueFrom:\n      file: " + p + "\n"
+	}
+	f, err := parseApplyFile("f.yaml", []byte(file(small)), testEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Resources[len(f.Resources)-1].Spec.(*secretSpec).value; got != "line1\nline2\n" {
+		t.Errorf("value %q", got)
+	}
+	_, err = parseApplyFile("f.yaml", []byte(file(big)), testEnv)
+	if err == nil || !strings.HasPrefix(err.Error(), "f.yaml:12: ") || !strings.Contains(err.Error(), "25 KiB") {
+		t.Errorf("got %v, want f.yaml:12: ... 25 KiB", err)
+	}
+	_, err = parseApplyFile("f.yaml", []byte(file(filepath.Join(dir, "none"))), testEnv)
+	if err == nil || !strings.HasPrefix(err.Error(), "f.yaml:12: ") {
+		t.Errorf("got %v, want f.yaml:12: ...", err)
+	}
+}
+
 // TestApplyLoadSeed: examples/seed.yaml loads, in dependency order, with
 // its values from the environment.
 func TestApplyLoadSeed(t *testing.T) {
