@@ -738,7 +738,7 @@ func (s *vaultSpec) check(f *applyFile, r *resource) error {
 		if p.Assignee == "" {
 			return errAt(r.itemLine(i, "accessPolicies"), "Vault %s: every access policy needs an assignee", s.Name)
 		}
-		if _, err := checkPermissions("--secret-permissions", p.Secrets); err != nil {
+		if _, err := checkPermissions("secret-permissions", p.Secrets); err != nil {
 			return errAt(r.itemLine(i, "accessPolicies"), "Vault %s: %v", s.Name, err)
 		}
 	}

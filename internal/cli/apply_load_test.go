@@ -54,6 +54,7 @@ func TestApplyLoadErrors(t *testing.T) {
 		{"fail/role-scope", applyHead + "  - kind: RoleAssignment\n    role: Reader\n    assignee: me\n    scope: vault/nope\n", 9, `scope "nope" names no Vault`},
 		{"fail/acl-scope", applyHead + "  - kind: Workspace\n    name: ws\n  - kind: ScopeACL\n    workspace: ws\n    scope: nope\n    principal: users\n    permission: READ\n", 10, "names no SecretScope"},
 		{"fail/injection-half", applyHead + "  - kind: Workspace\n    name: ws\n    vnet: v\n    publicSubnet: a\n", 8, "needs publicSubnet and privateSubnet"},
+		{"fail/policy-permission", applyHead + "  - kind: Vault\n    name: kv1\n    accessPolicies:\n      - assignee: me\n        secrets: [get]\n      - assignee: me\n        secrets: [read]\n", 11, "invalid choice: 'read'"},
 		{"fail/not-a-list", "resources: {kind: Vault}\n", 1, "want a list"},
 		{"fail/wrong-type", applyHead + "  - kind: VirtualNetwork\n    name: vnet\n    addressPrefixes: {a: b}\n", 8, "cannot unmarshal"},
 	} {

@@ -96,9 +96,9 @@ func (a *applier) adGroupStep(s *adGroupSpec) stepFn {
 			}
 		}
 		addAll := func(ctx context.Context, gid string) error {
-			for _, id := range add {
+			for i, id := range add {
 				if err := a.s.graph.AddGroupMember(ctx, gid, id); err != nil {
-					return err
+					return fmt.Errorf("%d of %d members added; adding %s: %w", i, len(add), id, err)
 				}
 			}
 			return nil
@@ -115,7 +115,11 @@ func (a *applier) adGroupStep(s *adGroupSpec) stepFn {
 				if err != nil {
 					return err
 				}
-				return addAll(ctx, g.ID)
+				if err := addAll(ctx, g.ID); err != nil {
+					// Say what is done: the group exists, some members may not be in it.
+					return fmt.Errorf("the group was created (object id %s), but adding its members failed: %w", g.ID, err)
+				}
+				return nil
 			}), nil
 		}
 		if len(add) == 0 {

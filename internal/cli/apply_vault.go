@@ -247,7 +247,7 @@ func (a *applier) policies(ctx context.Context, s *vaultSpec) ([]client.AccessPo
 				return nil, fmt.Errorf("access policy: no user, group or service principal %q", p.Assignee)
 			}
 		}
-		secrets, _ := checkPermissions("--secret-permissions", p.Secrets)
+		secrets, _ := checkPermissions("secret-permissions", p.Secrets)
 		out = append(out, client.AccessPolicy{TenantID: a.s.tenantID(), ObjectID: id,
 			Permissions: client.Permissions{Keys: []string{}, Secrets: secrets, Certificates: []string{}}})
 	}

@@ -336,3 +336,76 @@ resources:
 		t.Errorf("the second apply changed something:\n%s", out)
 	}
 }
+
+// TestApplyDirectoryAndPolicies: users, service principals and groups with
+// members, a role for a group, an access-policy vault with a policy for a
+// user, and a Databricks-backed scope; applied twice, the second changes
+// nothing.
+func TestApplyDirectoryAndPolicies(t *testing.T) {
+	e := mustApplyEnv(t)
+	e.env["ALICE_PASSWORD"] = "Al1ce-Passw0rd!"
+	body := `location: eastus
+group: rg-d
+resources:
+  - kind: ResourceGroup
+    name: rg-d
+  - kind: User
+    userPrincipalName: alice@scopevault.example
+    displayName: Alice
+    passwordFrom: {env: ALICE_PASSWORD}
+  - kind: ServicePrincipal
+    displayName: etl-job
+  - kind: Group
+    displayName: data engineers
+    members: [alice@scopevault.example, etl-job]
+  - kind: RoleAssignment
+    role: Reader
+    assignee: data engineers
+    scope: group/rg-d
+  - kind: Vault
+    name: kv-policies
+    rbac: false
+    accessPolicies:
+      - assignee: alice@scopevault.example
+        secrets: [get, list]
+      - assignee: me
+        secrets: [get, list, set]
+  - kind: Secret
+    vault: kv-policies
+    name: token
+    valueFrom: {env: API_KEY}
+    contentType: text/plain
+  - kind: Workspace
+    name: dbx-d
+  - kind: SecretScope
+    workspace: dbx-d
+    name: plain-scope
+`
+	path := filepath.Join(t.TempDir(), "d.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := e.mustRun(t, "apply", "-f", path, "--dry-run")
+	if !strings.Contains(out, "Plan: 9 to create, 0 to update, 0 unchanged.") {
+		t.Errorf("the dry run's plan:\n%s", out)
+	}
+	out = e.mustRun(t, "apply", "-f", path)
+	if !strings.Contains(out, "Apply complete: 9 created, 0 updated, 0 unchanged.") {
+		t.Fatalf("apply:\n%s", out)
+	}
+	members := e.mustRun(t, "az", "ad", "group", "member", "list", "-g", "data engineers", "--query", "[].displayName", "-o", "tsv")
+	if !strings.Contains(members, "Alice") || !strings.Contains(members, "etl-job") {
+		t.Errorf("the group's members: %s", members)
+	}
+	perms := e.mustRun(t, "az", "keyvault", "show", "-n", "kv-policies", "--query", "length(properties.accessPolicies)", "-o", "tsv")
+	if strings.TrimSpace(perms) != "2" {
+		t.Errorf("the vault has %s access policies, want 2", perms)
+	}
+	out = e.mustRun(t, "apply", "-f", path)
+	if !strings.Contains(out, "Apply complete: 0 created, 0 updated, 9 unchanged.") {
+		t.Errorf("the second apply changed something:\n%s", out)
+	}
+	if strings.Contains(out, "Al1ce-Passw0rd!") {
+		t.Error("apply printed a password")
+	}
+}
