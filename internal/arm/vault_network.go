@@ -120,3 +120,33 @@ func parsePublicNetworkAccess(s string) (string, error) {
 	}
 	return "", badVault("The publicNetworkAccess value '%s' is not valid. Valid values are 'Enabled' and 'Disabled'.", clip(s))
 }
+
+// checkVNetRules refuses a virtualNetworkRule for a subnet that has no
+// Microsoft.KeyVault service endpoint (or does not exist), unless the rule
+// sets ignoreMissingVnetServiceEndpoint: Azure answers such a rule with
+// SubnetsHaveNoServiceEndpointsConfigured.
+func (h *Handler) checkVNetRules(req *request, p *vaultPropsIn) error {
+	if p == nil || p.NetworkACLs == nil {
+		return nil
+	}
+	var n *scopevault.Network
+	for _, r := range p.NetworkACLs.VirtualNetworkRules {
+		vnetID, name, ok := scopevault.ParseSubnetID(r.ID)
+		if r.IgnoreMissingVnetServiceEndpoint || !ok {
+			continue // a malformed id is parseNetworkACLs' to refuse
+		}
+		if n == nil {
+			var err error
+			if n, err = h.cfg.RM.Network(req.ctx()); err != nil {
+				return err
+			}
+		}
+		if _, s := n.Subnet(r.ID); s != nil && s.HasServiceEndpoint(scopevault.ServiceEndpointKeyVault) {
+			continue
+		}
+		return scopevault.Errorf(scopevault.EINVALID, "SubnetsHaveNoServiceEndpointsConfigured",
+			"Subnets %s of virtual network %s do not have ServiceEndpoints for Microsoft.KeyVault resources configured. Add Microsoft.KeyVault to subnet's ServiceEndpoints collection before trying to ACL Microsoft.KeyVault resources to these subnets.",
+			clip(name), clip(vnetID))
+	}
+	return nil
+}

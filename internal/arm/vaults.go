@@ -31,6 +31,9 @@ func (h *Handler) putVault(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
+	if err := h.checkVNetRules(req, in.Properties); err != nil {
+		return err
+	}
 	existing, err := h.cfg.Engine.Vault(req.ctx(), req.route.name)
 	var v *scopevault.Vault
 	status := http.StatusOK
@@ -161,6 +164,9 @@ func (h *Handler) patchVault(w http.ResponseWriter, req *request) error {
 		if _, err := parseCreateMode(in.Properties.CreateMode); err != nil {
 			return err
 		}
+	}
+	if err := h.checkVNetRules(req, in.Properties); err != nil {
+		return err
 	}
 	v, err := h.updateVault(req, existing, &in)
 	if err != nil {

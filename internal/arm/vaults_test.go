@@ -21,7 +21,8 @@ func TestCreateVaultShape(t *testing.T) {
 			"enableRbacAuthorization": true, "softDeleteRetentionInDays": 7, "enablePurgeProtection": true,
 			"networkAcls": map[string]any{"bypass": "azureservices", "defaultAction": "deny",
 				"ipRules":             []any{map[string]any{"value": "203.0.113.7"}},
-				"virtualNetworkRules": []any{map[string]any{"id": "/subscriptions/" + sub + "/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/Host"}}},
+				"virtualNetworkRules": []any{map[string]any{"id": "/subscriptions/" + sub + "/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/Host",
+					"ignoreMissingVnetServiceEndpoint": true}}},
 		},
 	})
 	MustStatus(t, r, http.StatusCreated)
@@ -264,4 +265,51 @@ func TestGetAndListVaults(t *testing.T) {
 	MustStatus(t, e.Do(t, http.MethodPut, other+"?"+rgAPI, admin, map[string]any{"location": "eastus"}), http.StatusCreated)
 	// A vault is found only under its own group.
 	MustStatus(t, e.Do(t, http.MethodGet, other+"/providers/Microsoft.KeyVault/vaults/kv-a?"+armAPI, admin, nil), http.StatusNotFound)
+}
+
+// A virtualNetworkRule admits a subnet only once it has the Microsoft.KeyVault
+// service endpoint, unless the rule says to ignore it (Azure's
+// SubnetsHaveNoServiceEndpointsConfigured), on PUT and PATCH alike.
+func TestVaultVNetRuleNeedsServiceEndpoint(t *testing.T) {
+	e := MustEnv(t)
+	tok := e.Token(t, e.admin, "")
+	group := "/subscriptions/" + sub + "/resourceGroups/net"
+	MustStatus(t, e.Do(t, http.MethodPut, group+"?api-version=2022-09-01", tok, map[string]any{"location": "eastus"}), http.StatusCreated)
+	subnet := group + "/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/app"
+	putVNet := func(endpoints []any) {
+		t.Helper()
+		r := e.Do(t, http.MethodPut, group+"/providers/Microsoft.Network/virtualNetworks/vnet1?api-version=2024-05-01", tok, map[string]any{
+			"location": "eastus", "properties": map[string]any{"addressSpace": map[string]any{"addressPrefixes": []string{"10.0.0.0/16"}},
+				"subnets": []any{map[string]any{"name": "app", "properties": map[string]any{"addressPrefix": "10.0.1.0/24", "serviceEndpoints": endpoints}}}}})
+		if r.Status != http.StatusOK && r.Status != http.StatusCreated {
+			t.Fatalf("virtual network: %d %s", r.Status, r.Raw)
+		}
+	}
+	vault := func(method string, ignore bool) resp {
+		rule := map[string]any{"id": subnet}
+		if ignore {
+			rule["ignoreMissingVnetServiceEndpoint"] = true
+		}
+		props := map[string]any{"networkAcls": map[string]any{"defaultAction": "Deny", "virtualNetworkRules": []any{rule}}}
+		body := map[string]any{"properties": props}
+		if method == http.MethodPut {
+			props["tenantId"], props["sku"] = tenant, map[string]any{"family": "A", "name": "standard"}
+			body["location"] = "eastus"
+		}
+		return e.Do(t, method, vaultPath("kv-se")+"?"+armAPI, tok, body)
+	}
+	wantRefused := func(r resp) {
+		t.Helper()
+		MustStatus(t, r, http.StatusBadRequest)
+		if r.ErrorCode() != "SubnetsHaveNoServiceEndpointsConfigured" || !strings.Contains(r.ErrorMessage(), "Add Microsoft.KeyVault to subnet's ServiceEndpoints") {
+			t.Fatalf("got %s", r.Raw)
+		}
+	}
+	wantRefused(vault(http.MethodPut, false)) // no such subnet
+	putVNet(nil)
+	wantRefused(vault(http.MethodPut, false)) // no service endpoint
+	MustStatus(t, vault(http.MethodPut, true), http.StatusCreated)
+	wantRefused(vault(http.MethodPatch, false))
+	putVNet([]any{map[string]any{"service": "Microsoft.KeyVault"}})
+	MustStatus(t, vault(http.MethodPatch, false), http.StatusOK)
 }

@@ -140,6 +140,17 @@ func TestAzKeyvaultNetworkRules(t *testing.T) {
 	if got := get(kv, "properties.networkAcls.defaultAction"); got != "Allow" {
 		t.Errorf("a new rule set's defaultAction = %v, want az's Allow", got)
 	}
+	// A subnet is admitted only once it has the Microsoft.KeyVault service
+	// endpoint, as Azure answers SubnetsHaveNoServiceEndpointsConfigured.
+	e.MustRun(t, "group", "create", "-n", "net", "-l", "eastus", "-o", "none")
+	e.MustRun(t, "network", "vnet", "create", "-g", "net", "-n", "vnet1", "--address-prefixes", "10.0.0.0/16",
+		"--subnet-name", "app", "--subnet-prefixes", "10.0.1.0/24", "-o", "none")
+	if _, stderr, err := e.Run(t, "keyvault", "network-rule", "add", "-n", boot.Vault, "--subnet", subnet); err == nil ||
+		!strings.Contains(err.Error()+stderr, "SubnetsHaveNoServiceEndpointsConfigured") {
+		t.Errorf("a subnet without the service endpoint was admitted: %v %s", err, stderr)
+	}
+	e.MustRun(t, "network", "vnet", "subnet", "update", "-g", "net", "--vnet-name", "vnet1", "-n", "app",
+		"--service-endpoints", "Microsoft.KeyVault", "-o", "none")
 	e.MustRun(t, "keyvault", "network-rule", "add", "-n", boot.Vault, "--subnet", subnet)
 	// Adding an address again (in the service's /32 form) changes nothing.
 	e.MustRun(t, "keyvault", "network-rule", "add", "-n", boot.Vault, "--ip-address", "203.0.113.7/32")
