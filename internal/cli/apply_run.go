@@ -55,6 +55,7 @@ type applier struct {
 	out    io.Writer
 
 	me       string // the signed-in principal's object id
+	meType   string // and its principal type
 	dbx      map[string]*client.Databricks
 	routes   map[string]*vaultRoute
 	creating map[string]bool // "Kind name" of resources a dry run would create

@@ -262,9 +262,12 @@ func (a *applier) principal(ctx context.Context, name string) (id, typ string, e
 			if err != nil {
 				return "", "", err
 			}
-			a.me = c.ObjectID
+			a.me, a.meType = c.ObjectID, "ServicePrincipal"
+			if c.UPN != "" || c.PreferredUsername != "" {
+				a.meType = "User"
+			}
 		}
-		return a.me, "ServicePrincipal", nil
+		return a.me, a.meType, nil
 	case strings.Contains(name, "@"):
 		u, err := g.User(ctx, name)
 		if applyNotFound(err) {
