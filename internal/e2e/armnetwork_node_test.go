@@ -25,7 +25,7 @@ func TestJSArmNetwork(t *testing.T) {
 	if !strings.Contains(out, "OK: arm-network and arm-privatedns") {
 		t.Fatalf("node output:\n%s", out)
 	}
-	for _, op := range []string{"virtualNetworks.createOrUpdate", "subnets", "privateEndpoints.createOrUpdate", "privateEndpointConnections.put",
+	for _, op := range []string{"virtualNetworks.createOrUpdate", "subnets", "privateEndpoints.createOrUpdate", "privateEndpointConnections.put", "privateEndpointConnections.delete",
 		"privateZones and virtualNetworkLinks", "privateDnsZoneGroups.createOrUpdate", "read back", "delete"} {
 		if !strings.Contains(out, "ok "+op+"\n") {
 			t.Errorf("step %s did not run:\n%s", op, out)

@@ -121,6 +121,12 @@ check((await collect(dns.recordSets.list(group, zoneName))).some((r) => r.name =
 check((await kv.vaults.get(group, vaultName)).properties.privateEndpointConnections.length === 2, "vault shows its connections");
 step("read back");
 
+// The owner removes the manual endpoint's connection: it shows Disconnected.
+await kv.privateEndpointConnections.delete(group, vaultName, pending.name, poll);
+const gone = await net.privateEndpoints.get(group, "pe-js-manual");
+check(gone.manualPrivateLinkServiceConnections[0].privateLinkServiceConnectionState.status === "Disconnected", "disconnected by owner");
+step("privateEndpointConnections.delete");
+
 await net.privateDnsZoneGroups.delete(group, "pe-js", "default", poll);
 await fails(() => dns.recordSets.get(group, zoneName, "A", vaultName), 404, "ResourceNotFound");
 await net.privateEndpoints.delete(group, "pe-js", poll);
