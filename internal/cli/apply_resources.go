@@ -325,7 +325,7 @@ func (a *applier) workspaceStep(s *workspaceSpec) stepFn {
 			return planUnchanged(label), nil
 		}
 		slices.Sort(diffs)
-		return planUpdate(label, strings.Join(diffs, ", ")+" differs", put(cur.Properties.ManagedResourceGroupID)), nil
+		return planUpdate(label, differ(diffs), put(cur.Properties.ManagedResourceGroupID)), nil
 	}
 }
 
@@ -363,4 +363,12 @@ func (a *applier) approveStep(s *peSpec) stepFn {
 		}
 		return nil, fmt.Errorf("the vault %s has no connection from private endpoint %s", vault, s.Name)
 	}
+}
+
+// differ says which properties differ.
+func differ(names []string) string {
+	if len(names) == 1 {
+		return names[0] + " differs"
+	}
+	return strings.Join(names, ", ") + " differ"
 }

@@ -54,7 +54,7 @@ func (a *applier) vaultStep(s *vaultSpec) stepFn {
 			return planUnchanged(label), nil
 		}
 		cur.Properties = want
-		return planUpdate(label, strings.Join(diffs, ", ")+" differs", func(ctx context.Context) error {
+		return planUpdate(label, differ(diffs), func(ctx context.Context) error {
 			p := cur.Properties
 			p.CreateMode = ""
 			if p.AccessPolicies == nil {

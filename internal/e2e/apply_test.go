@@ -183,6 +183,23 @@ func TestApplySeed(t *testing.T) {
 	if !errors.As(err, &de) || de.ErrorCode != "PERMISSION_DENIED" || !strings.Contains(de.Message, "ForbiddenByConnection") {
 		t.Fatalf("with bypass None the scope read should fail with Databricks' wrapped ForbiddenByConnection, got %v", err)
 	}
+	// Option A is one line away: public access Enabled, and the firewall
+	// with its subnet rules decides; the scope still reads.
+	optA := filepath.Join(t.TempDir(), "seed-a.yaml")
+	if err := os.WriteFile(optA, []byte(strings.Replace(string(raw), "publicNetworkAccess: Disabled", "publicNetworkAccess: Enabled", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out = e.mustRun(t, "apply", "-f", optA)
+	if plan := planLines(out); len(plan["update"]) != 1 || plan["update"][0] != "Vault kv-seed (publicNetworkAccess, networkAcls.bypass differ)" {
+		t.Fatalf("switching to Option A should update the vault only:\n%s", out)
+	}
+	if got, err := e.readScope(t, "db-password"); err != nil || string(got) != applyPassword {
+		t.Fatalf("Option A: the scope read: %q, %v", got, err)
+	}
+	if o := e.mustRun(t, "explain", "--vault", "kv-seed", "--secret", "db-password", "--from", "internet"); !strings.Contains(o, "ForbiddenByFirewall") && !strings.Contains(o, "default action is Deny") {
+		t.Errorf("Option A: the internet should meet the firewall:\n%s", o)
+	}
+
 	// ...and the seed as written lets it back in.
 	out = e.mustRun(t, "apply", "-f", seed)
 	if plan := planLines(out); len(plan["update"]) != 1 {
