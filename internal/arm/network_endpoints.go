@@ -158,8 +158,16 @@ func linkedDenied(c *scopevault.Caller, action, scope, linkedAction, linked stri
 		c.ObjectID, c.ObjectID, action, scope, linkedAction, clip(linked))
 }
 
-// checkLinked checks a linked action at a linked scope.
-func (h *Handler) checkLinked(req *request, linkedAction, linked string) error {
+// checkLinked checks a linked action at a linked scope, the resource id at
+// path in the body. An id that is not a fully qualified resource id is
+// LinkedInvalidPropertyId, before any authorization.
+func (h *Handler) checkLinked(req *request, linkedAction, linked, path string) error {
+	segs := strings.Split(linked, "/")
+	if len(segs) < 9 || segs[0] != "" || !eq(segs[1], segSubscriptions) || segs[2] == "" || !eq(segs[3], segResourceGroups) ||
+		segs[4] == "" || !eq(segs[5], segProviders) || strings.Contains(linked, "//") {
+		return badNetwork("LinkedInvalidPropertyId",
+			"Property id '%s' at path '%s' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{subscriptionId}' or '/providers/{resourceProviderNamespace}/'.", clip(linked), path)
+	}
 	d, err := h.cfg.Authz.AuthorizeManagement(req.ctx(), req.caller, linkedAction, linked)
 	if err != nil || d.Allowed {
 		return err
@@ -211,7 +219,7 @@ func (h *Handler) putPE(w http.ResponseWriter, req *request) error {
 		}
 		p.PrivateIP = ipc.Properties.PrivateIPAddress
 	}
-	if err := h.checkLinked(req, actJoinSubnet, p.SubnetID); err != nil {
+	if err := h.checkLinked(req, actJoinSubnet, p.SubnetID, "properties.subnet.id"); err != nil {
 		return err
 	}
 	// Each target must be a live vault of that id; the creator's own

@@ -360,6 +360,11 @@ func TestPrivateEndpointsWithGoClients(t *testing.T) {
 		want string
 	}{
 		{"fail/unknown-subnet", peParams("nope", "kv1", false), "InvalidResourceReference"},
+		{"fail/subnet-not-an-id", func() armnetwork.PrivateEndpoint {
+			p := peParams("pe", "kv1", false)
+			p.Properties.Subnet.ID = ptr("pe")
+			return p
+		}(), "LinkedInvalidPropertyId"},
 		{"fail/unknown-vault", peParams("pe", "kv-none", false), "PrivateEndpointBadRequest"},
 		{"fail/group-id", func() armnetwork.PrivateEndpoint {
 			p := peParams("pe", "kv1", false)

@@ -1,6 +1,7 @@
 package arm
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -96,8 +97,8 @@ func (h *Handler) putZoneGroup(w http.ResponseWriter, req *request) error {
 	if _, err := h.netGroup(req); err != nil {
 		return err
 	}
-	for _, c := range g.Configs {
-		if err := h.checkLinked(req, actJoinZone, c.ZoneID); err != nil {
+	for i, c := range g.Configs {
+		if err := h.checkLinked(req, actJoinZone, c.ZoneID, fmt.Sprintf("properties.privateDnsZoneConfigs[%d].properties.privateDnsZoneId", i)); err != nil {
 			return err
 		}
 	}

@@ -258,7 +258,7 @@ func (h *Handler) putVNetLink(w http.ResponseWriter, req *request) error {
 	if _, err := h.netGroup(req); err != nil {
 		return err
 	}
-	if err := h.checkLinked(req, "Microsoft.Network/virtualNetworks/join/action", in.Properties.VirtualNetwork.ID); err != nil {
+	if err := h.checkLinked(req, "Microsoft.Network/virtualNetworks/join/action", in.Properties.VirtualNetwork.ID, "properties.virtualNetwork.id"); err != nil {
 		return err
 	}
 	_, created, err := h.cfg.RM.PutVNetLink(req.ctx(), req.sub.ID, req.route.group, req.route.name, scopevault.VNetLink{
