@@ -87,7 +87,7 @@ func (a *applier) run(ctx context.Context) error {
 					label = st.label
 				}
 				a.report(res, label, p.r.Line, all[i+1:], len(p.fns)-j-1, p.r)
-				return &exitError{code: 1, msg: fmt.Sprintf("Error: %s (%s:%d): %v", label, a.f.Name, p.r.Line, err)}
+				return &exitError{code: 1, msg: fmt.Sprintf("ERROR: %s (%s:%d): %v", label, a.f.Name, p.r.Line, err)}
 			}
 			a.print(st)
 			switch st.action {
