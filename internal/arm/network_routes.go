@@ -90,6 +90,10 @@ func networkGroupRoute(method string, rt route, rest []string) (route, error) {
 	case eq(typ, typeZones):
 		rt.scope = networkScope(rt.sub, rt.group, typeZones, rt.name)
 		return zoneRoute(method, rt, rest[2:])
+	case eq(typ, typeNICs) && len(rest) == 2:
+		// Only private endpoints' interfaces exist here, read-only.
+		rt.scope = networkScope(rt.sub, rt.group, typeNICs, rt.name)
+		return methods(method, rt, map[string]op{http.MethodGet: opGetNIC})
 	}
 	return route{}, errResourceType(rest, nsNetwork)
 }

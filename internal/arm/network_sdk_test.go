@@ -569,3 +569,37 @@ func TestNetworkLifecycleWithGroupAndVault(t *testing.T) {
 		t.Errorf("left after the group's delete: %d networks, %d endpoints, %d zones", len(n.VirtualNetworks), len(n.Endpoints), len(n.Zones))
 	}
 }
+
+// The interface a private endpoint names is readable with the Go client,
+// and gives the endpoint's address as the how-tos read it.
+func TestPrivateEndpointNICWithGoClient(t *testing.T) {
+	e := MustEnv(t)
+	c := e.MustNetClients(t, e.admin)
+	ctx := context.Background()
+	e.MustVault(t, "kv1", true)
+	poll(c.vnets.BeginCreateOrUpdate(ctx, rg, "vnet1", vnetParams(subnet("pe", "10.1.2.0/24")), nil)).Must(t)
+	p := poll(c.pes.BeginCreateOrUpdate(ctx, rg, "pe1", peParams("pe", "kv1", false), nil)).Must(t)
+	nics, err := armnetwork.NewInterfacesClient(sub, staticCred{e.Token(t, e.admin, "")}, &arm.ClientOptions{
+		ClientOptions: azcore.ClientOptions{
+			Cloud:     cloud.Configuration{Services: map[cloud.ServiceName]cloud.ServiceConfiguration{cloud.ResourceManager: {Endpoint: e.srv.URL, Audience: armAudience}}},
+			Transport: e.srv.Client(),
+		},
+		DisableRPRegistration: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := deref(p.Properties.NetworkInterfaces[0].ID)
+	nic, err := nics.Get(ctx, rg, id[strings.LastIndex(id, "/")+1:], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ipc := nic.Properties.IPConfigurations[0].Properties
+	if deref(nic.ID) != id || deref(ipc.PrivateIPAddress) != "10.1.2.4" || deref(nic.Properties.PrivateEndpoint.ID) != deref(p.ID) ||
+		deref(ipc.PrivateLinkConnectionProperties.Fqdns[0]) != "kv1.vault.azure.net" {
+		t.Errorf("nic = %+v", nic.Interface)
+	}
+	if _, err := nics.Get(ctx, rg, "nope", nil); errCode(err) != "ResourceNotFound" {
+		t.Errorf("missing nic: %v", err)
+	}
+}

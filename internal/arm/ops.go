@@ -129,6 +129,7 @@ const (
 	opPatchZone         op = "PrivateZones.Update"
 	opPatchVNetLink     op = "VirtualNetworkLinks.Update"
 	opPatchARecord      op = "RecordSets.Update"
+	opGetNIC            op = "NetworkInterfaces.Get"
 )
 
 // gate says how and where an operation's action is checked.
@@ -278,6 +279,7 @@ var operations = map[op]opSpec{
 	opPatchZone:         {Action: "Microsoft.Network/privateDnsZones/write", Gate: gateScope, run: (*Handler).patchZone},
 	opPatchVNetLink:     {Action: "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write", Gate: gateScope, run: (*Handler).patchVNetLink},
 	opPatchARecord:      {Action: "Microsoft.Network/privateDnsZones/A/write", Gate: gateScope, run: (*Handler).patchARecord},
+	opGetNIC:            {Action: "Microsoft.Network/networkInterfaces/read", Gate: gateScope, run: (*Handler).getNIC},
 }
 
 // gate runs the pipeline's part of the operation's check; gateItems and
