@@ -190,6 +190,9 @@ func (h *Handler) putZone(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
+	if done, err := conditional(w, req, "private DNS zone", req.route.name, h.zoneETag); done || err != nil {
+		return err
+	}
 	z, created, err := h.cfg.RM.PutPrivateDNSZone(req.ctx(), scopevault.PrivateDNSZone{Name: req.route.name, SubscriptionID: req.sub.ID, ResourceGroup: g.Name, Tags: in.Tags})
 	if err != nil {
 		return err
@@ -261,6 +264,9 @@ func (h *Handler) putVNetLink(w http.ResponseWriter, req *request) error {
 	if err := h.checkLinked(req, "Microsoft.Network/virtualNetworks/join/action", in.Properties.VirtualNetwork.ID, "properties.virtualNetwork.id"); err != nil {
 		return err
 	}
+	if done, err := conditional(w, req, "virtual network link", req.route.child, h.linkETag); done || err != nil {
+		return err
+	}
 	_, created, err := h.cfg.RM.PutVNetLink(req.ctx(), req.sub.ID, req.route.group, req.route.name, scopevault.VNetLink{
 		Name: req.route.child, VirtualNetworkID: in.Properties.VirtualNetwork.ID, RegistrationEnabled: in.Properties.RegistrationEnabled, Tags: in.Tags,
 	})
@@ -321,6 +327,9 @@ func (h *Handler) putARecord(w http.ResponseWriter, req *request) error {
 		}
 	}
 	if _, err := h.netGroup(req); err != nil {
+		return err
+	}
+	if done, err := conditional(w, req, "record set", req.route.child, h.recordETag); done || err != nil {
 		return err
 	}
 	_, created, err := h.cfg.RM.PutARecordSet(req.ctx(), req.sub.ID, req.route.group, req.route.name, r)

@@ -21,6 +21,17 @@ func TestPrivateDNSWithGoClients(t *testing.T) {
 	if deref(zone.Location) != "global" || deref(zone.Properties.ProvisioningState) != armprivatedns.ProvisioningStateSucceeded {
 		t.Errorf("zone = %+v", zone)
 	}
+	// Conditional writes: If-None-Match: * creates only, If-Match the etag read.
+	if _, err := c.zones.BeginCreateOrUpdate(ctx, rg, zoneName, armprivatedns.PrivateZone{Location: ptr("global")},
+		&armprivatedns.PrivateZonesClientBeginCreateOrUpdateOptions{IfNoneMatch: ptr("*")}); errCode(err) != "PreconditionFailed" {
+		t.Errorf("If-None-Match on an existing zone: %v", err)
+	}
+	if _, err := c.zones.BeginCreateOrUpdate(ctx, rg, zoneName, armprivatedns.PrivateZone{Location: ptr("global")},
+		&armprivatedns.PrivateZonesClientBeginCreateOrUpdateOptions{IfMatch: ptr(`W/"stale"`)}); errCode(err) != "PreconditionFailed" {
+		t.Errorf("If-Match with a stale etag: %v", err)
+	}
+	poll(c.zones.BeginCreateOrUpdate(ctx, rg, zoneName, armprivatedns.PrivateZone{Location: ptr("global")},
+		&armprivatedns.PrivateZonesClientBeginCreateOrUpdateOptions{IfMatch: zone.Etag})).Must(t)
 	if _, err := c.zones.BeginCreateOrUpdate(ctx, rg, "other.example", armprivatedns.PrivateZone{Location: ptr("eastus")}, nil); errCode(err) != "LocationNotAvailableForResourceType" {
 		t.Errorf("zone outside global: %v", err)
 	}
