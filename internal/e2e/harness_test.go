@@ -101,3 +101,14 @@ func run(tb testing.TB, dir string, env []string, name string, args ...string) s
 	}
 	return string(out)
 }
+
+// keepGoCaches keeps Go's caches where they are for a script run with a
+// HOME of its own, so its `go run` lines do not rebuild and download
+// everything again.
+func keepGoCaches(env map[string]string) {
+	for _, v := range []string{"GOCACHE", "GOMODCACHE", "GOPATH"} {
+		if out, err := exec.Command("go", "env", v).Output(); err == nil && strings.TrimSpace(string(out)) != "" {
+			env[v] = strings.TrimSpace(string(out))
+		}
+	}
+}

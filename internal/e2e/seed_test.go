@@ -59,6 +59,7 @@ func TestSeedWalkthrough(t *testing.T) {
 	const password, apiKey = "s33d-pa55word-value", "s33d-api-key-value"
 	env["DB_PASSWORD"], env["API_KEY"] = password, apiKey
 	env["HOME"] = t.TempDir()
+	keepGoCaches(env)
 	env["PATH"] = filepath.Dir(bin) + string(os.PathListSeparator) + os.Getenv("PATH")
 	script := "az() { scopevault az \"$@\"; }\ndatabricks() { scopevault databricks \"$@\"; }\n" +
 		docScript(t, "docs/seed.md", "## The walkthrough")

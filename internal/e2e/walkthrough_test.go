@@ -19,13 +19,7 @@ func runDocSection(t *testing.T, heading string) (string, *applyEnv) {
 	bash := requireTool(t, "bash")
 	e := mustApplyEnv(t)
 	e.env["PATH"] = filepath.Dir(e.bin) + string(os.PathListSeparator) + os.Getenv("PATH")
-	// HOME is the test's own; keep Go's caches where they are, so the
-	// script's `go run` lines do not rebuild and download everything.
-	for _, v := range []string{"GOCACHE", "GOMODCACHE", "GOPATH"} {
-		if out, err := exec.Command("go", "env", v).Output(); err == nil && strings.TrimSpace(string(out)) != "" {
-			e.env[v] = strings.TrimSpace(string(out))
-		}
-	}
+	keepGoCaches(e.env)
 	script := "az() { scopevault az \"$@\"; }\ndatabricks() { scopevault databricks \"$@\"; }\n" +
 		docScript(t, "docs/walkthrough.md", heading)
 	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
