@@ -20,7 +20,7 @@ func TestCreateVaultShape(t *testing.T) {
 			"tenantId": tenant, "sku": map[string]any{"family": "A", "name": "Standard"},
 			"enableRbacAuthorization": true, "softDeleteRetentionInDays": 7, "enablePurgeProtection": true,
 			"networkAcls": map[string]any{"bypass": "azureservices", "defaultAction": "deny",
-				"ipRules":             []any{map[string]any{"value": "203.0.113.7"}},
+				"ipRules": []any{map[string]any{"value": "203.0.113.7"}},
 				"virtualNetworkRules": []any{map[string]any{"id": "/subscriptions/" + sub + "/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/Host",
 					"ignoreMissingVnetServiceEndpoint": true}}},
 		},
