@@ -390,55 +390,74 @@ func (r ResourceID) Is(namespace, typ string, children ...string) bool {
 	return true
 }
 
+// Typed ARM resources: every call below is one of these on a path and an
+// api-version. A create waits for the service to finish (putResource), a
+// delete for an accepted deletion to end (deleteResource).
+
+// getResource GETs the resource at path.
+func getResource[T any](ctx context.Context, a *ARM, path, api string) (T, error) {
+	var out T
+	_, err := a.rest.do(ctx, http.MethodGet, path, apiVersion(api), nil, &out)
+	return out, err
+}
+
+// createResource PUTs in at path and returns the finished resource.
+func createResource[T any](ctx context.Context, a *ARM, path, api string, in T) (T, error) {
+	var out T
+	err := a.putResource(ctx, path, api, in, &out)
+	return out, err
+}
+
+// listResources lists the collection at path, following nextLink.
+func listResources[T any](ctx context.Context, a *ARM, path, api string) ([]T, error) {
+	return listPages[T](ctx, a, a.rest.base+path, apiVersion(api))
+}
+
 // Virtual networks and subnets.
+
+func vnetPath(sub, group, name string) string {
+	return networkPath(sub, group, "virtualNetworks", name)
+}
 
 // CreateVirtualNetwork creates or replaces a virtual network (its subnets
 // included) and waits for the service to finish.
 func (a *ARM) CreateVirtualNetwork(ctx context.Context, sub, group, name string, v VirtualNetwork) (VirtualNetwork, error) {
-	var out VirtualNetwork
-	err := a.putResource(ctx, networkPath(sub, group, "virtualNetworks", name), APINetwork, v, &out)
-	return out, err
+	return createResource(ctx, a, vnetPath(sub, group, name), APINetwork, v)
 }
 
 // VirtualNetwork gets a virtual network.
 func (a *ARM) VirtualNetwork(ctx context.Context, sub, group, name string) (VirtualNetwork, error) {
-	var out VirtualNetwork
-	_, err := a.rest.do(ctx, http.MethodGet, networkPath(sub, group, "virtualNetworks", name), apiVersion(APINetwork), nil, &out)
-	return out, err
+	return getResource[VirtualNetwork](ctx, a, vnetPath(sub, group, name), APINetwork)
 }
 
 // VirtualNetworks lists the virtual networks of a resource group, or of the
 // subscription when group is "".
 func (a *ARM) VirtualNetworks(ctx context.Context, sub, group string) ([]VirtualNetwork, error) {
-	return listPages[VirtualNetwork](ctx, a, a.rest.base+providerList(sub, group, "Microsoft.Network/virtualNetworks"), apiVersion(APINetwork))
+	return listResources[VirtualNetwork](ctx, a, providerList(sub, group, "Microsoft.Network/virtualNetworks"), APINetwork)
 }
 
 // DeleteVirtualNetwork deletes a virtual network and waits for the end.
 func (a *ARM) DeleteVirtualNetwork(ctx context.Context, sub, group, name string) error {
-	return a.deleteResource(ctx, networkPath(sub, group, "virtualNetworks", name), APINetwork)
+	return a.deleteResource(ctx, vnetPath(sub, group, name), APINetwork)
 }
 
 func subnetPath(sub, group, vnet, name string) string {
-	return networkPath(sub, group, "virtualNetworks", vnet) + "/subnets/" + esc(name)
+	return vnetPath(sub, group, vnet) + "/subnets/" + esc(name)
 }
 
 // CreateSubnet creates or replaces one subnet of a virtual network.
 func (a *ARM) CreateSubnet(ctx context.Context, sub, group, vnet, name string, s Subnet) (Subnet, error) {
-	var out Subnet
-	err := a.putResource(ctx, subnetPath(sub, group, vnet, name), APINetwork, s, &out)
-	return out, err
+	return createResource(ctx, a, subnetPath(sub, group, vnet, name), APINetwork, s)
 }
 
 // Subnet gets one subnet.
 func (a *ARM) Subnet(ctx context.Context, sub, group, vnet, name string) (Subnet, error) {
-	var out Subnet
-	_, err := a.rest.do(ctx, http.MethodGet, subnetPath(sub, group, vnet, name), apiVersion(APINetwork), nil, &out)
-	return out, err
+	return getResource[Subnet](ctx, a, subnetPath(sub, group, vnet, name), APINetwork)
 }
 
 // Subnets lists a virtual network's subnets.
 func (a *ARM) Subnets(ctx context.Context, sub, group, vnet string) ([]Subnet, error) {
-	return listPages[Subnet](ctx, a, a.rest.base+networkPath(sub, group, "virtualNetworks", vnet)+"/subnets", apiVersion(APINetwork))
+	return listResources[Subnet](ctx, a, vnetPath(sub, group, vnet)+"/subnets", APINetwork)
 }
 
 // DeleteSubnet deletes one subnet and waits for the end.
@@ -448,56 +467,52 @@ func (a *ARM) DeleteSubnet(ctx context.Context, sub, group, vnet, name string) e
 
 // Private endpoints and their DNS zone groups.
 
+func endpointPath(sub, group, name string) string {
+	return networkPath(sub, group, "privateEndpoints", name)
+}
+
 // CreatePrivateEndpoint creates or replaces a private endpoint. Its private
 // IP is allocated from the subnet, and its connection to the vault is
 // approved at once or left Pending, as the service decides.
 func (a *ARM) CreatePrivateEndpoint(ctx context.Context, sub, group, name string, p PrivateEndpoint) (PrivateEndpoint, error) {
-	var out PrivateEndpoint
-	err := a.putResource(ctx, networkPath(sub, group, "privateEndpoints", name), APINetwork, p, &out)
-	return out, err
+	return createResource(ctx, a, endpointPath(sub, group, name), APINetwork, p)
 }
 
 // PrivateEndpoint gets a private endpoint.
 func (a *ARM) PrivateEndpoint(ctx context.Context, sub, group, name string) (PrivateEndpoint, error) {
-	var out PrivateEndpoint
-	_, err := a.rest.do(ctx, http.MethodGet, networkPath(sub, group, "privateEndpoints", name), apiVersion(APINetwork), nil, &out)
-	return out, err
+	return getResource[PrivateEndpoint](ctx, a, endpointPath(sub, group, name), APINetwork)
 }
 
 // PrivateEndpoints lists the private endpoints of a resource group, or of
 // the subscription when group is "".
 func (a *ARM) PrivateEndpoints(ctx context.Context, sub, group string) ([]PrivateEndpoint, error) {
-	return listPages[PrivateEndpoint](ctx, a, a.rest.base+providerList(sub, group, "Microsoft.Network/privateEndpoints"), apiVersion(APINetwork))
+	return listResources[PrivateEndpoint](ctx, a, providerList(sub, group, "Microsoft.Network/privateEndpoints"), APINetwork)
 }
 
 // DeletePrivateEndpoint deletes a private endpoint (its vault-side
 // connection goes with it) and waits for the end.
 func (a *ARM) DeletePrivateEndpoint(ctx context.Context, sub, group, name string) error {
-	return a.deleteResource(ctx, networkPath(sub, group, "privateEndpoints", name), APINetwork)
+	return a.deleteResource(ctx, endpointPath(sub, group, name), APINetwork)
 }
 
 func zoneGroupPath(sub, group, pe, name string) string {
-	return networkPath(sub, group, "privateEndpoints", pe) + "/privateDnsZoneGroups/" + esc(name)
+	return endpointPath(sub, group, pe) + "/privateDnsZoneGroups/" + esc(name)
 }
 
 // CreatePrivateDNSZoneGroup creates or replaces a private endpoint's DNS
 // zone group; the service writes the endpoint's A records into its zones.
 func (a *ARM) CreatePrivateDNSZoneGroup(ctx context.Context, sub, group, pe, name string, g PrivateDNSZoneGroup) (PrivateDNSZoneGroup, error) {
-	var out PrivateDNSZoneGroup
-	err := a.putResource(ctx, zoneGroupPath(sub, group, pe, name), APINetwork, g, &out)
-	return out, err
+	return createResource(ctx, a, zoneGroupPath(sub, group, pe, name), APINetwork, g)
 }
 
 // PrivateDNSZoneGroup gets a private endpoint's DNS zone group.
 func (a *ARM) PrivateDNSZoneGroup(ctx context.Context, sub, group, pe, name string) (PrivateDNSZoneGroup, error) {
-	var out PrivateDNSZoneGroup
-	_, err := a.rest.do(ctx, http.MethodGet, zoneGroupPath(sub, group, pe, name), apiVersion(APINetwork), nil, &out)
-	return out, err
+	return getResource[PrivateDNSZoneGroup](ctx, a, zoneGroupPath(sub, group, pe, name), APINetwork)
 }
 
 // PrivateDNSZoneGroups lists a private endpoint's DNS zone groups.
 func (a *ARM) PrivateDNSZoneGroups(ctx context.Context, sub, group, pe string) ([]PrivateDNSZoneGroup, error) {
-	return listPages[PrivateDNSZoneGroup](ctx, a, a.rest.base+networkPath(sub, group, "privateEndpoints", pe)+"/privateDnsZoneGroups", apiVersion(APINetwork))
+	return listResources[PrivateDNSZoneGroup](ctx, a, endpointPath(sub, group, pe)+"/privateDnsZoneGroups", APINetwork)
 }
 
 // DeletePrivateDNSZoneGroup deletes a zone group; the service removes the
@@ -517,22 +532,18 @@ func (a *ARM) CreatePrivateDNSZone(ctx context.Context, sub, group, name string,
 	if z.Location == "" {
 		z.Location = "global"
 	}
-	var out PrivateDNSZone
-	err := a.putResource(ctx, zonePath(sub, group, name), APIPrivateDNS, z, &out)
-	return out, err
+	return createResource(ctx, a, zonePath(sub, group, name), APIPrivateDNS, z)
 }
 
 // PrivateDNSZone gets a private DNS zone.
 func (a *ARM) PrivateDNSZone(ctx context.Context, sub, group, name string) (PrivateDNSZone, error) {
-	var out PrivateDNSZone
-	_, err := a.rest.do(ctx, http.MethodGet, zonePath(sub, group, name), apiVersion(APIPrivateDNS), nil, &out)
-	return out, err
+	return getResource[PrivateDNSZone](ctx, a, zonePath(sub, group, name), APIPrivateDNS)
 }
 
 // PrivateDNSZones lists the private DNS zones of a resource group, or of
 // the subscription when group is "".
 func (a *ARM) PrivateDNSZones(ctx context.Context, sub, group string) ([]PrivateDNSZone, error) {
-	return listPages[PrivateDNSZone](ctx, a, a.rest.base+providerList(sub, group, "Microsoft.Network/privateDnsZones"), apiVersion(APIPrivateDNS))
+	return listResources[PrivateDNSZone](ctx, a, providerList(sub, group, "Microsoft.Network/privateDnsZones"), APIPrivateDNS)
 }
 
 // DeletePrivateDNSZone deletes a private DNS zone and waits for the end.
@@ -549,21 +560,17 @@ func (a *ARM) CreateVirtualNetworkLink(ctx context.Context, sub, group, zone, na
 	if l.Location == "" {
 		l.Location = "global"
 	}
-	var out VirtualNetworkLink
-	err := a.putResource(ctx, linkPath(sub, group, zone, name), APIPrivateDNS, l, &out)
-	return out, err
+	return createResource(ctx, a, linkPath(sub, group, zone, name), APIPrivateDNS, l)
 }
 
 // VirtualNetworkLink gets a zone's virtual network link.
 func (a *ARM) VirtualNetworkLink(ctx context.Context, sub, group, zone, name string) (VirtualNetworkLink, error) {
-	var out VirtualNetworkLink
-	_, err := a.rest.do(ctx, http.MethodGet, linkPath(sub, group, zone, name), apiVersion(APIPrivateDNS), nil, &out)
-	return out, err
+	return getResource[VirtualNetworkLink](ctx, a, linkPath(sub, group, zone, name), APIPrivateDNS)
 }
 
 // VirtualNetworkLinks lists a zone's virtual network links.
 func (a *ARM) VirtualNetworkLinks(ctx context.Context, sub, group, zone string) ([]VirtualNetworkLink, error) {
-	return listPages[VirtualNetworkLink](ctx, a, a.rest.base+zonePath(sub, group, zone)+"/virtualNetworkLinks", apiVersion(APIPrivateDNS))
+	return listResources[VirtualNetworkLink](ctx, a, zonePath(sub, group, zone)+"/virtualNetworkLinks", APIPrivateDNS)
 }
 
 // DeleteVirtualNetworkLink deletes a zone's virtual network link.
@@ -576,6 +583,7 @@ func aRecordPath(sub, group, zone, name string) string {
 }
 
 // CreateARecordSet creates or replaces an A record set ("@" is the apex).
+// Record sets are written at once, with no operation to follow: a plain PUT.
 func (a *ARM) CreateARecordSet(ctx context.Context, sub, group, zone, name string, r RecordSet) (RecordSet, error) {
 	var out RecordSet
 	_, err := a.rest.do(ctx, http.MethodPut, aRecordPath(sub, group, zone, name), apiVersion(APIPrivateDNS), r, &out)
@@ -584,14 +592,12 @@ func (a *ARM) CreateARecordSet(ctx context.Context, sub, group, zone, name strin
 
 // ARecordSet gets an A record set.
 func (a *ARM) ARecordSet(ctx context.Context, sub, group, zone, name string) (RecordSet, error) {
-	var out RecordSet
-	_, err := a.rest.do(ctx, http.MethodGet, aRecordPath(sub, group, zone, name), apiVersion(APIPrivateDNS), nil, &out)
-	return out, err
+	return getResource[RecordSet](ctx, a, aRecordPath(sub, group, zone, name), APIPrivateDNS)
 }
 
 // ARecordSets lists a zone's A record sets.
 func (a *ARM) ARecordSets(ctx context.Context, sub, group, zone string) ([]RecordSet, error) {
-	return listPages[RecordSet](ctx, a, a.rest.base+zonePath(sub, group, zone)+"/A", apiVersion(APIPrivateDNS))
+	return listResources[RecordSet](ctx, a, zonePath(sub, group, zone)+"/A", APIPrivateDNS)
 }
 
 // DeleteARecordSet deletes an A record set.
@@ -607,14 +613,12 @@ func vaultPECPath(sub, group, vault, name string) string {
 
 // VaultPrivateEndpointConnection gets one of a vault's private endpoint connections.
 func (a *ARM) VaultPrivateEndpointConnection(ctx context.Context, sub, group, vault, name string) (VaultPrivateEndpointConnection, error) {
-	var out VaultPrivateEndpointConnection
-	_, err := a.rest.do(ctx, http.MethodGet, vaultPECPath(sub, group, vault, name), apiVersion(APIVaultPEC), nil, &out)
-	return out, err
+	return getResource[VaultPrivateEndpointConnection](ctx, a, vaultPECPath(sub, group, vault, name), APIVaultPEC)
 }
 
 // VaultPrivateEndpointConnections lists a vault's private endpoint connections.
 func (a *ARM) VaultPrivateEndpointConnections(ctx context.Context, sub, group, vault string) ([]VaultPrivateEndpointConnection, error) {
-	return listPages[VaultPrivateEndpointConnection](ctx, a, a.rest.base+vaultPath(sub, group, vault)+"/privateEndpointConnections", apiVersion(APIVaultPEC))
+	return listResources[VaultPrivateEndpointConnection](ctx, a, vaultPath(sub, group, vault)+"/privateEndpointConnections", APIVaultPEC)
 }
 
 // SetVaultPrivateEndpointConnectionState approves or rejects a connection
@@ -631,11 +635,7 @@ func (a *ARM) SetVaultPrivateEndpointConnectionState(ctx context.Context, sub, g
 	}
 	in := VaultPrivateEndpointConnection{Etag: cur.Etag, Properties: VaultPrivateEndpointConnectionProperties{
 		PrivateEndpoint: cur.Properties.PrivateEndpoint, PrivateLinkServiceConnectionState: &st}}
-	var out VaultPrivateEndpointConnection
-	if err := a.putResource(ctx, vaultPECPath(sub, group, vault, name), APIVaultPEC, in, &out); err != nil {
-		return out, err
-	}
-	return out, nil
+	return createResource(ctx, a, vaultPECPath(sub, group, vault, name), APIVaultPEC, in)
 }
 
 // DeleteVaultPrivateEndpointConnection removes a connection from the vault;
@@ -739,13 +739,7 @@ func (a *ARM) waitOperation(ctx context.Context, h http.Header) error {
 			case <-t.C:
 			}
 		}
-		var st struct {
-			Status string `json:"status"`
-			Error  *struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
-		}
+		var st operationStatus
 		_, h, err := a.rest.send(ctx, http.MethodGet, op, nil, nil, &st)
 		if err != nil {
 			return err
