@@ -14,25 +14,40 @@ import (
 
 func (a *azCLI) vnetCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "vnet", Short: "Manage virtual networks"}
-	cmd.AddCommand(a.vnetCreateCommand(), a.vnetShowCommand(), a.vnetListCommand(), a.vnetUpdateCommand(),
-		a.vnetDeleteCommand(), a.subnetCommand())
+	cmd.AddCommand(a.vnetCreateCommand(),
+		vnets.showCommand(a, azDoc{use: "show", short: "Show a virtual network and its subnets",
+			example: `  az network vnet show -g rg-net -n vnet1 --query "subnets[].name" -o tsv`}),
+		vnets.listCommand(a, azDoc{use: "list", short: "List the virtual networks of a resource group, or of the subscription",
+			example: `  az network vnet list -g rg-net --query "[].name" -o tsv`}),
+		a.vnetUpdateCommand(),
+		vnets.deleteCommand(a, azDoc{use: "delete", short: "Delete a virtual network (refused while something uses its subnets)",
+			example: `  az network vnet delete -g rg-net -n vnet1`}),
+		a.subnetCommand())
 	return cmd
 }
 
-// vnetArgs are -g and -n of a virtual network.
-type vnetArgs struct{ group, name string }
-
-func (v *vnetArgs) flags(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&v.group, "resource-group", "g", "", "name of the resource group")
-	cmd.Flags().StringVarP(&v.name, "name", "n", "", "name of the virtual network")
+// vnets are virtual networks: -g and -n.
+var vnets = azResource[client.VirtualNetwork]{
+	what: "virtual network", ids: []string{"Microsoft.Network", "virtualNetworks"},
+	get: func(c azCall) (client.VirtualNetwork, error) {
+		return c.s.arm.VirtualNetwork(c.ctx, c.sub, c.group, c.name)
+	},
+	list: func(c azCall) ([]client.VirtualNetwork, error) { return c.s.arm.VirtualNetworks(c.ctx, c.sub, c.group) },
+	del:  func(c azCall) error { return c.s.arm.DeleteVirtualNetwork(c.ctx, c.sub, c.group, c.name) },
 }
 
-func (v *vnetArgs) check() error {
-	return azRequired("--resource-group/-g", v.group, "--name/-n", v.name)
+// subnets are a network's subnets: -g, --vnet-name and -n.
+var subnets = azResource[client.Subnet]{
+	what: "subnet", parent: azName{long: "vnet-name", usage: "name of the virtual network"},
+	ids:  []string{"Microsoft.Network", "virtualNetworks", "subnets"},
+	get:  func(c azCall) (client.Subnet, error) { return c.s.arm.Subnet(c.ctx, c.sub, c.group, c.parent, c.name) },
+	list: func(c azCall) ([]client.Subnet, error) { return c.s.arm.Subnets(c.ctx, c.sub, c.group, c.parent) },
+	del:  func(c azCall) error { return c.s.arm.DeleteSubnet(c.ctx, c.sub, c.group, c.parent, c.name) },
 }
 
 func (a *azCLI) vnetCreateCommand() *cobra.Command {
-	var v vnetArgs
+	var v resRef
+	names := vnets.names(&v, true)
 	var location, subnetName, nsg string
 	var prefixes, subnetPrefixes, dnsServers, tags []string
 	cmd := &cobra.Command{
@@ -43,7 +58,7 @@ func (a *azCLI) vnetCreateCommand() *cobra.Command {
 		Example: `  az network vnet create -g rg-net -n vnet1 --address-prefixes 10.0.0.0/16 --subnet-name app --subnet-prefixes 10.0.1.0/24`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := v.check(); err != nil {
+			if err := names.check(); err != nil {
 				return err
 			}
 			t, err := parseTags(tags, nil)
@@ -84,7 +99,7 @@ func (a *azCLI) vnetCreateCommand() *cobra.Command {
 			return a.printResource(cmd, map[string]any{"newVNet": out})
 		},
 	}
-	v.flags(cmd)
+	names.flags(cmd)
 	f := cmd.Flags()
 	f.StringVarP(&location, "location", "l", "", "location (default: the resource group's)")
 	f.StringArrayVar(&prefixes, "address-prefixes", nil, "space-separated IP address prefixes of the network (default 10.0.0.0/16)")
@@ -108,61 +123,10 @@ func setSubnetPrefixes(p *client.SubnetProperties, prefixes []string) {
 	}
 }
 
-func (a *azCLI) vnetShowCommand() *cobra.Command {
-	var v vnetArgs
-	cmd := &cobra.Command{
-		Use:     "show",
-		Short:   "Show a virtual network and its subnets",
-		Example: `  az network vnet show -g rg-net -n vnet1 --query "subnets[].name" -o tsv`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := v.check(); err != nil {
-				return err
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			out, err := s.arm.VirtualNetwork(cmd.Context(), sub, v.group, v.name)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, out)
-		},
-	}
-	v.flags(cmd)
-	return a.withIDs(cmd, "Microsoft.Network", "virtualNetworks", nil, v.fromID)
-}
-
-// fromID sets -g and -n from a network's id (--ids).
-func (v *vnetArgs) fromID(r client.ResourceID) { v.group, v.name = r.ResourceGroup, r.Name }
-
-func (a *azCLI) vnetListCommand() *cobra.Command {
-	var group string
-	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List the virtual networks of a resource group, or of the subscription",
-		Example: `  az network vnet list -g rg-net --query "[].name" -o tsv`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			out, err := s.arm.VirtualNetworks(cmd.Context(), sub, group)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, nonNil(out))
-		},
-	}
-	cmd.Flags().StringVarP(&group, "resource-group", "g", "", "name of the resource group")
-	return cmd
-}
-
 func (a *azCLI) vnetUpdateCommand() *cobra.Command {
-	var v vnetArgs
+	var v resRef
 	var prefixes, dnsServers []string
+	names := vnets.names(&v, true)
 	cmd := &cobra.Command{
 		Use:   "update",
 		Short: "Update a virtual network's address prefixes or DNS servers",
@@ -171,15 +135,14 @@ func (a *azCLI) vnetUpdateCommand() *cobra.Command {
 		Example: `  az network vnet update -g rg-net -n vnet1 --address-prefixes 10.0.0.0/16 10.1.0.0/16`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := v.check(); err != nil {
+			if err := names.check(); err != nil {
 				return err
 			}
-			s, sub, err := a.sessionAndSubscription(cmd)
+			c, err := a.call(cmd, &v)
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			net, err := s.arm.VirtualNetwork(ctx, sub, v.group, v.name)
+			net, err := vnets.get(c)
 			if err != nil {
 				return err
 			}
@@ -189,14 +152,10 @@ func (a *azCLI) vnetUpdateCommand() *cobra.Command {
 			if cmd.Flags().Changed("dns-servers") {
 				net.Properties.DhcpOptions = &client.DhcpOptions{DNSServers: nonEmpty(dnsServers)}
 			}
-			out, err := s.arm.CreateVirtualNetwork(ctx, sub, v.group, v.name, writable(net))
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, out)
+			return a.printFetched(cmd)(c.s.arm.CreateVirtualNetwork(c.ctx, c.sub, c.group, c.name, writable(net)))
 		},
 	}
-	v.flags(cmd)
+	names.flags(cmd)
 	cmd.Flags().StringArrayVar(&prefixes, "address-prefixes", nil, "space-separated IP address prefixes of the network")
 	cmd.Flags().StringArrayVar(&dnsServers, "dns-servers", nil, `space-separated DNS server addresses ("" for Azure's)`)
 	return a.withNargs(cmd, "address-prefixes", "dns-servers")
@@ -246,50 +205,16 @@ func nonNil[T any](xs []T) []T {
 	return xs
 }
 
-func (a *azCLI) vnetDeleteCommand() *cobra.Command {
-	var v vnetArgs
-	cmd := &cobra.Command{
-		Use:     "delete",
-		Short:   "Delete a virtual network (refused while something uses its subnets)",
-		Example: `  az network vnet delete -g rg-net -n vnet1`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := v.check(); err != nil {
-				return err
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			return s.arm.DeleteVirtualNetwork(cmd.Context(), sub, v.group, v.name)
-		},
-	}
-	v.flags(cmd)
-	return a.withIDs(cmd, "Microsoft.Network", "virtualNetworks", nil, v.fromID)
-}
-
 func (a *azCLI) subnetCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "subnet", Short: "Manage the subnets of a virtual network"}
-	cmd.AddCommand(a.subnetCreateCommand(), a.subnetUpdateCommand(), a.subnetShowCommand(), a.subnetListCommand(), a.subnetDeleteCommand())
+	cmd.AddCommand(a.subnetEditCommand(true), a.subnetEditCommand(false),
+		subnets.showCommand(a, azDoc{use: "show", short: "Show a subnet",
+			example: `  az network vnet subnet show -g rg-net --vnet-name vnet1 -n app --query id -o tsv`}),
+		subnets.listCommand(a, azDoc{use: "list", short: "List the subnets of a virtual network",
+			example: `  az network vnet subnet list -g rg-net --vnet-name vnet1 --query "[].[name, addressPrefix]" -o tsv`}),
+		subnets.deleteCommand(a, azDoc{use: "delete", short: "Delete a subnet (refused while a private endpoint or workspace uses it)",
+			example: `  az network vnet subnet delete -g rg-net --vnet-name vnet1 -n app`}))
 	return cmd
-}
-
-// subnetArgs are -g, --vnet-name and -n of a subnet.
-type subnetArgs struct{ group, vnet, name string }
-
-func (s *subnetArgs) flags(cmd *cobra.Command, withName bool) {
-	cmd.Flags().StringVarP(&s.group, "resource-group", "g", "", "name of the resource group")
-	cmd.Flags().StringVar(&s.vnet, "vnet-name", "", "name of the virtual network")
-	if withName {
-		cmd.Flags().StringVarP(&s.name, "name", "n", "", "name of the subnet")
-	}
-}
-
-func (s *subnetArgs) check(withName bool) error {
-	if withName {
-		return azRequired("--resource-group/-g", s.group, "--vnet-name", s.vnet, "--name/-n", s.name)
-	}
-	return azRequired("--resource-group/-g", s.group, "--vnet-name", s.vnet)
 }
 
 // subnetEdit are the properties create and update set.
@@ -386,160 +311,50 @@ func errUsage(a, b string) error {
 	return errors.New("usage error: " + a + " and " + b + " are mutually exclusive")
 }
 
-func (a *azCLI) subnetCreateCommand() *cobra.Command {
-	var sn subnetArgs
+// subnetEditCommand is subnet create (a new subnet from the flags) or
+// update (read it, change what the flags say, write it back).
+func (a *azCLI) subnetEditCommand(create bool) *cobra.Command {
+	var sn resRef
 	var e subnetEdit
-	cmd := &cobra.Command{
-		Use:   "create",
-		Short: "Create a subnet",
-		Long: `Create (or replace) a subnet of a virtual network. As in az 2.45, network policies
-for private endpoints are disabled unless --private-endpoint-network-policies says otherwise.`,
-		Example: `  az network vnet subnet create -g rg-net --vnet-name vnet1 -n app --address-prefixes 10.0.1.0/24 --service-endpoints Microsoft.KeyVault
-  az network vnet subnet create -g rg-net --vnet-name vnet1 -n host --address-prefixes 10.0.2.0/26 --delegations Microsoft.Databricks/workspaces
-  az network vnet subnet create -g rg-net --vnet-name vnet1 -n pe --address-prefixes 10.0.3.0/27 --disable-private-endpoint-network-policies true`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := sn.check(true); err != nil {
-				return err
-			}
-			if len(nonEmpty(e.prefixes)) == 0 {
-				return azRequired("--address-prefixes", "")
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			p := client.SubnetProperties{PrivateEndpointNetworkPolicies: "Disabled", PrivateLinkServiceNetworkPolicies: "Enabled"}
-			if err := e.apply(cmd, sub, sn.group, &p); err != nil {
-				return err
-			}
-			out, err := s.arm.CreateSubnet(cmd.Context(), sub, sn.group, sn.vnet, sn.name, client.Subnet{Name: sn.name, Properties: p})
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, out)
-		},
-	}
-	sn.flags(cmd, true)
-	e.flags(cmd)
-	return withBareBools(a.withNargs(cmd, subnetNargs...), subnetBareBools...)
-}
-
-func (a *azCLI) subnetUpdateCommand() *cobra.Command {
-	var sn subnetArgs
-	var e subnetEdit
-	cmd := &cobra.Command{
-		Use:   "update",
-		Short: "Update a subnet's prefixes, service endpoints, delegations or network policies",
-		Long: `Update a subnet: read it, change what the flags say, write it back. A list flag
+	names := subnets.names(&sn, true)
+	d := azDoc{use: "update", short: "Update a subnet's prefixes, service endpoints, delegations or network policies",
+		long: `Update a subnet: read it, change what the flags say, write it back. A list flag
 replaces the list; "" empties it.`,
-		Example: `  az network vnet subnet update -g rg-net --vnet-name vnet1 -n app --service-endpoints Microsoft.KeyVault
-  az network vnet subnet update -g rg-net --vnet-name vnet1 -n app --service-endpoints ""`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := sn.check(true); err != nil {
-				return err
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			cur, err := s.arm.Subnet(ctx, sub, sn.group, sn.vnet, sn.name)
-			if err != nil {
-				return err
-			}
-			w := writableSubnet(cur)
-			if err := e.apply(cmd, sub, sn.group, &w.Properties); err != nil {
-				return err
-			}
-			out, err := s.arm.CreateSubnet(ctx, sub, sn.group, sn.vnet, sn.name, w)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, out)
-		},
+		example: `  az network vnet subnet update -g rg-net --vnet-name vnet1 -n app --service-endpoints Microsoft.KeyVault
+  az network vnet subnet update -g rg-net --vnet-name vnet1 -n app --service-endpoints ""`}
+	if create {
+		d = azDoc{use: "create", short: "Create a subnet",
+			long: `Create (or replace) a subnet of a virtual network. As in az 2.45, network policies
+for private endpoints are disabled unless --private-endpoint-network-policies says otherwise.`,
+			example: `  az network vnet subnet create -g rg-net --vnet-name vnet1 -n app --address-prefixes 10.0.1.0/24 --service-endpoints Microsoft.KeyVault
+  az network vnet subnet create -g rg-net --vnet-name vnet1 -n host --address-prefixes 10.0.2.0/26 --delegations Microsoft.Databricks/workspaces
+  az network vnet subnet create -g rg-net --vnet-name vnet1 -n pe --address-prefixes 10.0.3.0/27 --disable-private-endpoint-network-policies true`}
 	}
-	sn.flags(cmd, true)
+	cmd := d.command(func(cmd *cobra.Command) error {
+		if err := names.check(); err != nil {
+			return err
+		}
+		if create && len(nonEmpty(e.prefixes)) == 0 {
+			return azRequired("--address-prefixes", "")
+		}
+		c, err := a.call(cmd, &sn)
+		if err != nil {
+			return err
+		}
+		w := client.Subnet{Name: sn.name, Properties: client.SubnetProperties{PrivateEndpointNetworkPolicies: "Disabled", PrivateLinkServiceNetworkPolicies: "Enabled"}}
+		if !create {
+			cur, err := subnets.get(c)
+			if err != nil {
+				return err
+			}
+			w = writableSubnet(cur)
+		}
+		if err := e.apply(cmd, c.sub, c.group, &w.Properties); err != nil {
+			return err
+		}
+		return a.printFetched(cmd)(c.s.arm.CreateSubnet(c.ctx, c.sub, c.group, c.parent, c.name, w))
+	})
+	names.flags(cmd)
 	e.flags(cmd)
 	return withBareBools(a.withNargs(cmd, subnetNargs...), subnetBareBools...)
-}
-
-func (a *azCLI) subnetShowCommand() *cobra.Command {
-	var sn subnetArgs
-	cmd := &cobra.Command{
-		Use:     "show",
-		Short:   "Show a subnet",
-		Example: `  az network vnet subnet show -g rg-net --vnet-name vnet1 -n app --query id -o tsv`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := sn.check(true); err != nil {
-				return err
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			out, err := s.arm.Subnet(cmd.Context(), sub, sn.group, sn.vnet, sn.name)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, out)
-		},
-	}
-	sn.flags(cmd, true)
-	return a.withIDs(cmd, "Microsoft.Network", "virtualNetworks", []string{"subnets"}, sn.fromID)
-}
-
-// fromID sets -g, --vnet-name and -n from a subnet's id (--ids).
-func (s *subnetArgs) fromID(r client.ResourceID) {
-	s.group, s.vnet, s.name = r.ResourceGroup, r.Name, r.Children[0][1]
-}
-
-func (a *azCLI) subnetListCommand() *cobra.Command {
-	var sn subnetArgs
-	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List the subnets of a virtual network",
-		Example: `  az network vnet subnet list -g rg-net --vnet-name vnet1 --query "[].[name, addressPrefix]" -o tsv`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := sn.check(false); err != nil {
-				return err
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			out, err := s.arm.Subnets(cmd.Context(), sub, sn.group, sn.vnet)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, nonNil(out))
-		},
-	}
-	sn.flags(cmd, false)
-	return cmd
-}
-
-func (a *azCLI) subnetDeleteCommand() *cobra.Command {
-	var sn subnetArgs
-	cmd := &cobra.Command{
-		Use:     "delete",
-		Short:   "Delete a subnet (refused while a private endpoint or workspace uses it)",
-		Example: `  az network vnet subnet delete -g rg-net --vnet-name vnet1 -n app`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := sn.check(true); err != nil {
-				return err
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			return s.arm.DeleteSubnet(cmd.Context(), sub, sn.group, sn.vnet, sn.name)
-		},
-	}
-	sn.flags(cmd, true)
-	return a.withIDs(cmd, "Microsoft.Network", "virtualNetworks", []string{"subnets"}, sn.fromID)
 }
