@@ -13,21 +13,42 @@ import (
 
 func (a *azCLI) privateEndpointCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "private-endpoint", Short: "Manage private endpoints"}
-	cmd.AddCommand(a.privateEndpointCreateCommand(), a.privateEndpointShowCommand(), a.privateEndpointListCommand(),
-		a.privateEndpointDeleteCommand(), a.dnsZoneGroupCommand())
+	cmd.AddCommand(a.privateEndpointCreateCommand(),
+		endpointKind.showCommand(a, azDoc{use: "show", short: "Show a private endpoint: its private IP and connection state",
+			example: `  az network private-endpoint show -g rg-net -n pe-kv \
+    --query "{ip: customDnsConfigs[0].ipAddresses[0], state: privateLinkServiceConnections[0].privateLinkServiceConnectionState.status}"`}),
+		endpointKind.listCommand(a, azDoc{use: "list", short: "List the private endpoints of a resource group, or of the subscription",
+			example: `  az network private-endpoint list -g rg-net --query "[].name" -o tsv`}),
+		endpointKind.deleteCommand(a, azDoc{use: "delete", short: "Delete a private endpoint (its connection leaves the vault)",
+			example: `  az network private-endpoint delete -g rg-net -n pe-kv`}),
+		a.dnsZoneGroupCommand())
 	return cmd
 }
 
-// peArgs are -g and -n of a private endpoint.
-type peArgs struct{ group, name string }
-
-func (p *peArgs) flags(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&p.group, "resource-group", "g", "", "name of the resource group")
-	cmd.Flags().StringVarP(&p.name, "name", "n", "", "name of the private endpoint")
+// endpointKind is private endpoints: -n and -g (az asks for -n first).
+var endpointKind = azResource[client.PrivateEndpoint]{
+	what: "private endpoint", nameFirst: true, ids: []string{"Microsoft.Network", "privateEndpoints"},
+	get: func(c azCall) (client.PrivateEndpoint, error) {
+		return c.s.arm.PrivateEndpoint(c.ctx, c.sub, c.group, c.name)
+	},
+	list: func(c azCall) ([]client.PrivateEndpoint, error) {
+		return c.s.arm.PrivateEndpoints(c.ctx, c.sub, c.group)
+	},
+	del: func(c azCall) error { return c.s.arm.DeletePrivateEndpoint(c.ctx, c.sub, c.group, c.name) },
 }
 
-func (p *peArgs) check() error {
-	return azRequired("--name/-n", p.name, "--resource-group/-g", p.group)
+// zoneGroupKind is a private endpoint's DNS zone groups: -g, --endpoint-name and -n.
+var zoneGroupKind = azResource[client.PrivateDNSZoneGroup]{
+	what: "zone group", parent: azName{long: "endpoint-name", usage: "name of the private endpoint"},
+	get: func(c azCall) (client.PrivateDNSZoneGroup, error) {
+		return c.s.arm.PrivateDNSZoneGroup(c.ctx, c.sub, c.group, c.parent, c.name)
+	},
+	list: func(c azCall) ([]client.PrivateDNSZoneGroup, error) {
+		return c.s.arm.PrivateDNSZoneGroups(c.ctx, c.sub, c.group, c.parent)
+	},
+	del: func(c azCall) error {
+		return c.s.arm.DeletePrivateDNSZoneGroup(c.ctx, c.sub, c.group, c.parent, c.name)
+	},
 }
 
 // subnetRef is az's subnet argument: a subnet id, or a name with --vnet-name
@@ -46,7 +67,8 @@ func subnetRef(sub, group, subnet, vnet string) (string, error) {
 }
 
 func (a *azCLI) privateEndpointCreateCommand() *cobra.Command {
-	var p peArgs
+	var p resRef
+	names := endpointKind.names(&p, true)
 	var vnet, subnet, target, conn, manual, message, location, nic string
 	var groupIDs, tags []string
 	cmd := &cobra.Command{
@@ -62,8 +84,7 @@ Pending, for 'az keyvault private-endpoint-connection approve'.`,
     --private-connection-resource-id "$KV_ID" --group-id vault --connection-name kv-conn --manual-request`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := azRequired("--name/-n", p.name, "--resource-group/-g", p.group, "--subnet", subnet,
-				"--private-connection-resource-id", target, "--connection-name", conn); err != nil {
+			if err := names.check("--subnet", subnet, "--private-connection-resource-id", target, "--connection-name", conn); err != nil {
 				return err
 			}
 			isManual := false
@@ -98,14 +119,10 @@ Pending, for 'az keyvault private-endpoint-connection approve'.`,
 			} else {
 				pe.Properties.PrivateLinkServiceConnections = []client.PrivateLinkServiceConnection{c}
 			}
-			out, err := s.arm.CreatePrivateEndpoint(ctx, sub, p.group, p.name, pe)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, out)
+			return a.printFetched(cmd)(s.arm.CreatePrivateEndpoint(ctx, sub, p.group, p.name, pe))
 		},
 	}
-	p.flags(cmd)
+	names.flags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&vnet, "vnet-name", "", "virtual network of a --subnet given by name")
 	f.StringVar(&subnet, "subnet", "", "subnet id, or a subnet name with --vnet-name")
@@ -121,110 +138,23 @@ Pending, for 'az keyvault private-endpoint-connection approve'.`,
 	return withBareBools(a.withNargs(cmd, "group-id", "group-ids", "tags"), "manual-request")
 }
 
-func (a *azCLI) privateEndpointShowCommand() *cobra.Command {
-	var p peArgs
-	cmd := &cobra.Command{
-		Use:   "show",
-		Short: "Show a private endpoint: its private IP and connection state",
-		Example: `  az network private-endpoint show -g rg-net -n pe-kv \
-    --query "{ip: customDnsConfigs[0].ipAddresses[0], state: privateLinkServiceConnections[0].privateLinkServiceConnectionState.status}"`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := p.check(); err != nil {
-				return err
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			out, err := s.arm.PrivateEndpoint(cmd.Context(), sub, p.group, p.name)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, out)
-		},
-	}
-	p.flags(cmd)
-	return a.withIDs(cmd, "Microsoft.Network", "privateEndpoints", nil, p.fromID)
-}
-
-// fromID sets -g and -n from an endpoint's id (--ids).
-func (p *peArgs) fromID(r client.ResourceID) { p.group, p.name = r.ResourceGroup, r.Name }
-
-func (a *azCLI) privateEndpointListCommand() *cobra.Command {
-	var group string
-	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List the private endpoints of a resource group, or of the subscription",
-		Example: `  az network private-endpoint list -g rg-net --query "[].name" -o tsv`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			out, err := s.arm.PrivateEndpoints(cmd.Context(), sub, group)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, nonNil(out))
-		},
-	}
-	cmd.Flags().StringVarP(&group, "resource-group", "g", "", "name of the resource group")
-	return cmd
-}
-
-func (a *azCLI) privateEndpointDeleteCommand() *cobra.Command {
-	var p peArgs
-	cmd := &cobra.Command{
-		Use:     "delete",
-		Short:   "Delete a private endpoint (its connection leaves the vault)",
-		Example: `  az network private-endpoint delete -g rg-net -n pe-kv`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := p.check(); err != nil {
-				return err
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			return s.arm.DeletePrivateEndpoint(cmd.Context(), sub, p.group, p.name)
-		},
-	}
-	p.flags(cmd)
-	return a.withIDs(cmd, "Microsoft.Network", "privateEndpoints", nil, p.fromID)
-}
-
 func (a *azCLI) dnsZoneGroupCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "dns-zone-group", Short: "Manage the private DNS zones a private endpoint fills"}
-	cmd.AddCommand(a.dnsZoneGroupEditCommand(true), a.dnsZoneGroupEditCommand(false), a.dnsZoneGroupShowCommand(),
-		a.dnsZoneGroupListCommand(), a.dnsZoneGroupDeleteCommand())
+	cmd.AddCommand(a.dnsZoneGroupEditCommand(true), a.dnsZoneGroupEditCommand(false),
+		zoneGroupKind.showCommand(a, azDoc{use: "show", short: "Show a zone group and the records it wrote",
+			example: `  az network private-endpoint dns-zone-group show -g rg-net --endpoint-name pe-kv -n default`}),
+		zoneGroupKind.listCommand(a, azDoc{use: "list", short: "List a private endpoint's zone groups",
+			example: `  az network private-endpoint dns-zone-group list -g rg-net --endpoint-name pe-kv`}),
+		zoneGroupKind.deleteCommand(a, azDoc{use: "delete", short: "Delete a zone group (its records leave the zones)",
+			example: `  az network private-endpoint dns-zone-group delete -g rg-net --endpoint-name pe-kv -n default`}))
 	return cmd
-}
-
-// zoneGroupArgs are -g, --endpoint-name and -n of a zone group.
-type zoneGroupArgs struct{ group, endpoint, name string }
-
-func (z *zoneGroupArgs) flags(cmd *cobra.Command, withName bool) {
-	cmd.Flags().StringVarP(&z.group, "resource-group", "g", "", "name of the resource group")
-	cmd.Flags().StringVar(&z.endpoint, "endpoint-name", "", "name of the private endpoint")
-	if withName {
-		cmd.Flags().StringVarP(&z.name, "name", "n", "", "name of the zone group")
-	}
-}
-
-func (z *zoneGroupArgs) check(withName bool) error {
-	if !withName {
-		return azRequired("--resource-group/-g", z.group, "--endpoint-name", z.endpoint)
-	}
-	return azRequired("--resource-group/-g", z.group, "--endpoint-name", z.endpoint, "--name/-n", z.name)
 }
 
 // dnsZoneGroupEditCommand is dns-zone-group create (a new group with one
 // zone) or add (one more zone in an existing group).
 func (a *azCLI) dnsZoneGroupEditCommand(create bool) *cobra.Command {
-	var z zoneGroupArgs
+	var z resRef
+	names := zoneGroupKind.names(&z, true)
 	var zone, zoneName string
 	use, short, example := "add", "Add a private DNS zone to a zone group",
 		`  az network private-endpoint dns-zone-group add -g rg-net --endpoint-name pe-kv -n default --private-dns-zone other.zone --zone-name other`
@@ -242,117 +172,37 @@ group or the endpoint goes.`,
 		Example: example,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := azRequired("--resource-group/-g", z.group, "--endpoint-name", z.endpoint, "--name/-n", z.name,
-				"--private-dns-zone", zone, "--zone-name", zoneName); err != nil {
+			if err := names.check("--private-dns-zone", zone, "--zone-name", zoneName); err != nil {
 				return err
 			}
-			s, sub, err := a.sessionAndSubscription(cmd)
+			c, err := a.call(cmd, &z)
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
 			cfg := client.PrivateDNSZoneConfig{Name: zoneName}
 			cfg.Properties.PrivateDNSZoneID = zone
 			if !strings.HasPrefix(zone, "/") {
-				cfg.Properties.PrivateDNSZoneID = client.PrivateDNSZoneID(sub, z.group, zone)
+				cfg.Properties.PrivateDNSZoneID = client.PrivateDNSZoneID(c.sub, c.group, zone)
 			}
 			g := client.PrivateDNSZoneGroup{}
 			if !create {
-				cur, err := s.arm.PrivateDNSZoneGroup(ctx, sub, z.group, z.endpoint, z.name)
+				cur, err := zoneGroupKind.get(c)
 				if err != nil {
 					return err
 				}
-				for _, c := range cur.Properties.PrivateDNSZoneConfigs {
-					if !strings.EqualFold(c.Name, zoneName) {
-						c.Properties.RecordSets = nil
-						g.Properties.PrivateDNSZoneConfigs = append(g.Properties.PrivateDNSZoneConfigs, c)
+				for _, kept := range cur.Properties.PrivateDNSZoneConfigs {
+					if !strings.EqualFold(kept.Name, zoneName) {
+						kept.Properties.RecordSets = nil
+						g.Properties.PrivateDNSZoneConfigs = append(g.Properties.PrivateDNSZoneConfigs, kept)
 					}
 				}
 			}
 			g.Properties.PrivateDNSZoneConfigs = append(g.Properties.PrivateDNSZoneConfigs, cfg)
-			out, err := s.arm.CreatePrivateDNSZoneGroup(ctx, sub, z.group, z.endpoint, z.name, g)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, out)
+			return a.printFetched(cmd)(c.s.arm.CreatePrivateDNSZoneGroup(c.ctx, c.sub, c.group, c.parent, c.name, g))
 		},
 	}
-	z.flags(cmd, true)
+	names.flags(cmd)
 	cmd.Flags().StringVar(&zone, "private-dns-zone", "", "name or id of the private DNS zone")
 	cmd.Flags().StringVar(&zoneName, "zone-name", "", "name of the zone's entry in the group")
-	return cmd
-}
-
-func (a *azCLI) dnsZoneGroupShowCommand() *cobra.Command {
-	var z zoneGroupArgs
-	cmd := &cobra.Command{
-		Use:     "show",
-		Short:   "Show a zone group and the records it wrote",
-		Example: `  az network private-endpoint dns-zone-group show -g rg-net --endpoint-name pe-kv -n default`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := z.check(true); err != nil {
-				return err
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			out, err := s.arm.PrivateDNSZoneGroup(cmd.Context(), sub, z.group, z.endpoint, z.name)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, out)
-		},
-	}
-	z.flags(cmd, true)
-	return cmd
-}
-
-func (a *azCLI) dnsZoneGroupListCommand() *cobra.Command {
-	var z zoneGroupArgs
-	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List a private endpoint's zone groups",
-		Example: `  az network private-endpoint dns-zone-group list -g rg-net --endpoint-name pe-kv`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := z.check(false); err != nil {
-				return err
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			out, err := s.arm.PrivateDNSZoneGroups(cmd.Context(), sub, z.group, z.endpoint)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, nonNil(out))
-		},
-	}
-	z.flags(cmd, false)
-	return cmd
-}
-
-func (a *azCLI) dnsZoneGroupDeleteCommand() *cobra.Command {
-	var z zoneGroupArgs
-	cmd := &cobra.Command{
-		Use:     "delete",
-		Short:   "Delete a zone group (its records leave the zones)",
-		Example: `  az network private-endpoint dns-zone-group delete -g rg-net --endpoint-name pe-kv -n default`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := z.check(true); err != nil {
-				return err
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			return s.arm.DeletePrivateDNSZoneGroup(cmd.Context(), sub, z.group, z.endpoint, z.name)
-		},
-	}
-	z.flags(cmd, true)
 	return cmd
 }

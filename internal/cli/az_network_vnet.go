@@ -15,19 +15,19 @@ import (
 func (a *azCLI) vnetCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "vnet", Short: "Manage virtual networks"}
 	cmd.AddCommand(a.vnetCreateCommand(),
-		vnets.showCommand(a, azDoc{use: "show", short: "Show a virtual network and its subnets",
+		vnetKind.showCommand(a, azDoc{use: "show", short: "Show a virtual network and its subnets",
 			example: `  az network vnet show -g rg-net -n vnet1 --query "subnets[].name" -o tsv`}),
-		vnets.listCommand(a, azDoc{use: "list", short: "List the virtual networks of a resource group, or of the subscription",
+		vnetKind.listCommand(a, azDoc{use: "list", short: "List the virtual networks of a resource group, or of the subscription",
 			example: `  az network vnet list -g rg-net --query "[].name" -o tsv`}),
 		a.vnetUpdateCommand(),
-		vnets.deleteCommand(a, azDoc{use: "delete", short: "Delete a virtual network (refused while something uses its subnets)",
+		vnetKind.deleteCommand(a, azDoc{use: "delete", short: "Delete a virtual network (refused while something uses its subnets)",
 			example: `  az network vnet delete -g rg-net -n vnet1`}),
 		a.subnetCommand())
 	return cmd
 }
 
-// vnets are virtual networks: -g and -n.
-var vnets = azResource[client.VirtualNetwork]{
+// vnetKind is virtual networks: -g and -n.
+var vnetKind = azResource[client.VirtualNetwork]{
 	what: "virtual network", ids: []string{"Microsoft.Network", "virtualNetworks"},
 	get: func(c azCall) (client.VirtualNetwork, error) {
 		return c.s.arm.VirtualNetwork(c.ctx, c.sub, c.group, c.name)
@@ -36,8 +36,8 @@ var vnets = azResource[client.VirtualNetwork]{
 	del:  func(c azCall) error { return c.s.arm.DeleteVirtualNetwork(c.ctx, c.sub, c.group, c.name) },
 }
 
-// subnets are a network's subnets: -g, --vnet-name and -n.
-var subnets = azResource[client.Subnet]{
+// subnetKind is a network's subnets: -g, --vnet-name and -n.
+var subnetKind = azResource[client.Subnet]{
 	what: "subnet", parent: azName{long: "vnet-name", usage: "name of the virtual network"},
 	ids:  []string{"Microsoft.Network", "virtualNetworks", "subnets"},
 	get:  func(c azCall) (client.Subnet, error) { return c.s.arm.Subnet(c.ctx, c.sub, c.group, c.parent, c.name) },
@@ -47,7 +47,7 @@ var subnets = azResource[client.Subnet]{
 
 func (a *azCLI) vnetCreateCommand() *cobra.Command {
 	var v resRef
-	names := vnets.names(&v, true)
+	names := vnetKind.names(&v, true)
 	var location, subnetName, nsg string
 	var prefixes, subnetPrefixes, dnsServers, tags []string
 	cmd := &cobra.Command{
@@ -126,7 +126,7 @@ func setSubnetPrefixes(p *client.SubnetProperties, prefixes []string) {
 func (a *azCLI) vnetUpdateCommand() *cobra.Command {
 	var v resRef
 	var prefixes, dnsServers []string
-	names := vnets.names(&v, true)
+	names := vnetKind.names(&v, true)
 	cmd := &cobra.Command{
 		Use:   "update",
 		Short: "Update a virtual network's address prefixes or DNS servers",
@@ -142,7 +142,7 @@ func (a *azCLI) vnetUpdateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			net, err := vnets.get(c)
+			net, err := vnetKind.get(c)
 			if err != nil {
 				return err
 			}
@@ -208,11 +208,11 @@ func nonNil[T any](xs []T) []T {
 func (a *azCLI) subnetCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "subnet", Short: "Manage the subnets of a virtual network"}
 	cmd.AddCommand(a.subnetEditCommand(true), a.subnetEditCommand(false),
-		subnets.showCommand(a, azDoc{use: "show", short: "Show a subnet",
+		subnetKind.showCommand(a, azDoc{use: "show", short: "Show a subnet",
 			example: `  az network vnet subnet show -g rg-net --vnet-name vnet1 -n app --query id -o tsv`}),
-		subnets.listCommand(a, azDoc{use: "list", short: "List the subnets of a virtual network",
+		subnetKind.listCommand(a, azDoc{use: "list", short: "List the subnets of a virtual network",
 			example: `  az network vnet subnet list -g rg-net --vnet-name vnet1 --query "[].[name, addressPrefix]" -o tsv`}),
-		subnets.deleteCommand(a, azDoc{use: "delete", short: "Delete a subnet (refused while a private endpoint or workspace uses it)",
+		subnetKind.deleteCommand(a, azDoc{use: "delete", short: "Delete a subnet (refused while a private endpoint or workspace uses it)",
 			example: `  az network vnet subnet delete -g rg-net --vnet-name vnet1 -n app`}))
 	return cmd
 }
@@ -316,7 +316,7 @@ func errUsage(a, b string) error {
 func (a *azCLI) subnetEditCommand(create bool) *cobra.Command {
 	var sn resRef
 	var e subnetEdit
-	names := subnets.names(&sn, true)
+	names := subnetKind.names(&sn, true)
 	d := azDoc{use: "update", short: "Update a subnet's prefixes, service endpoints, delegations or network policies",
 		long: `Update a subnet: read it, change what the flags say, write it back. A list flag
 replaces the list; "" empties it.`,
@@ -343,7 +343,7 @@ for private endpoints are disabled unless --private-endpoint-network-policies sa
 		}
 		w := client.Subnet{Name: sn.name, Properties: client.SubnetProperties{PrivateEndpointNetworkPolicies: "Disabled", PrivateLinkServiceNetworkPolicies: "Enabled"}}
 		if !create {
-			cur, err := subnets.get(c)
+			cur, err := subnetKind.get(c)
 			if err != nil {
 				return err
 			}
