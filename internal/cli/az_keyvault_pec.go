@@ -12,166 +12,119 @@ import (
 // the vault owner's side of private endpoints (approve, reject, delete).
 func (a *azCLI) privateEndpointConnectionCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "private-endpoint-connection", Short: "Manage a vault's private endpoint connections"}
-	cmd.AddCommand(a.pecStateCommand("Approved"), a.pecStateCommand("Rejected"), a.pecDeleteCommand(), a.pecShowCommand(), a.pecListCommand())
+	cmd.AddCommand(a.pecStateCommand("Approved"), a.pecStateCommand("Rejected"),
+		a.pecCommand(azDoc{use: "delete", short: "Remove a private endpoint connection from the vault (the endpoint is left Disconnected)",
+			example: `  az keyvault private-endpoint-connection delete --id "$PEC_ID"`},
+			func(_ *cobra.Command, c azCall) error {
+				return c.s.arm.DeleteVaultPrivateEndpointConnection(c.ctx, c.sub, c.group, c.parent, c.name)
+			}),
+		a.pecCommand(azDoc{use: "show", short: "Show a private endpoint connection and its state",
+			example: `  az keyvault private-endpoint-connection show --id "$PEC_ID" --query privateLinkServiceConnectionState.status -o tsv`},
+			func(cmd *cobra.Command, c azCall) error {
+				return a.printFetched(cmd)(c.s.arm.VaultPrivateEndpointConnection(c.ctx, c.sub, c.group, c.parent, c.name))
+			}),
+		a.pecListCommand())
 	return cmd
 }
 
-// pecArgs name one connection: --id, or -n with --vault-name (and -g, found
-// from the vault when not given).
-type pecArgs struct{ id, group, vault, name string }
-
-func (p *pecArgs) flags(cmd *cobra.Command) {
+// vaultFlags are --id (of what idUsage says), -g and --vault-name: the
+// vault's group and name go to r's group and parent.
+func vaultFlags(cmd *cobra.Command, id *string, idUsage string, r *resRef) {
 	f := cmd.Flags()
-	f.StringVar(&p.id, "id", "", "id of the private endpoint connection")
-	f.StringVarP(&p.group, "resource-group", "g", "", "name of the resource group (default: the vault's)")
-	f.StringVar(&p.vault, "vault-name", "", "name of the key vault")
-	f.StringVarP(&p.name, "name", "n", "", "name of the private endpoint connection")
+	f.StringVar(id, "id", "", idUsage)
+	f.StringVarP(&r.group, "resource-group", "g", "", "name of the resource group (default: the vault's)")
+	f.StringVar(&r.parent, "vault-name", "", "name of the key vault")
 }
 
-// resolve fills group, vault and name from --id or by finding the vault.
-func (p *pecArgs) resolve(cmd *cobra.Command, s *session, sub string) error {
-	if p.id != "" {
-		r, ok := client.ParseResourceID(p.id)
-		if !ok || !r.Is("Microsoft.KeyVault", "vaults", "privateEndpointConnections") {
-			return errors.New("argument --id: '" + p.id + "' is not the id of a key vault's private endpoint connection")
-		}
-		p.group, p.vault, p.name = r.ResourceGroup, r.Name, r.Children[0][1]
+// vaultGroup sets the call's group to its vault's (found by name in the
+// subscription) when -g was not given.
+func (c *azCall) vaultGroup() error {
+	if c.group != "" {
+		return nil
 	}
-	if p.vault == "" || p.name == "" {
-		return errors.New("incorrect usage: [--id ID | --name NAME --vault-name NAME]")
+	v, err := c.s.arm.FindVault(c.ctx, c.sub, c.parent)
+	if err != nil {
+		return err
 	}
-	if p.group == "" {
-		v, err := s.arm.FindVault(cmd.Context(), sub, p.vault)
+	c.group = v.ResourceGroup()
+	return nil
+}
+
+// pecCommand is a command on one connection, named by --id, or by -n with
+// --vault-name (and -g, found from the vault when not given): it opens the
+// session, resolves the connection, then runs.
+func (a *azCLI) pecCommand(d azDoc, run func(cmd *cobra.Command, c azCall) error) *cobra.Command {
+	var id string
+	var r resRef
+	cmd := d.command(func(cmd *cobra.Command) error {
+		c, err := a.call(cmd, &r)
 		if err != nil {
 			return err
 		}
-		p.group = v.ResourceGroup()
-	}
-	return nil
+		if id != "" {
+			rid, ok := client.ParseResourceID(id)
+			if !ok || !rid.Is("Microsoft.KeyVault", "vaults", "privateEndpointConnections") {
+				return errors.New("argument --id: '" + id + "' is not the id of a key vault's private endpoint connection")
+			}
+			c.fromID(rid)
+		}
+		if c.parent == "" || c.name == "" {
+			return errors.New("incorrect usage: [--id ID | --name NAME --vault-name NAME]")
+		}
+		if err := c.vaultGroup(); err != nil {
+			return err
+		}
+		return run(cmd, c)
+	})
+	vaultFlags(cmd, &id, "id of the private endpoint connection", &r)
+	cmd.Flags().StringVarP(&r.name, "name", "n", "", "name of the private endpoint connection")
+	return cmd
 }
 
 // pecStateCommand is approve (status Approved) or reject (Rejected).
 func (a *azCLI) pecStateCommand(status string) *cobra.Command {
-	var p pecArgs
 	var description string
 	use, short := "approve", "Approve a private endpoint connection: the endpoint starts to lead to the vault"
 	if status == "Rejected" {
 		use, short = "reject", "Reject a private endpoint connection: the endpoint gives no access"
 	}
-	cmd := &cobra.Command{
-		Use:   use,
-		Short: short,
-		Example: `  az keyvault private-endpoint-connection ` + use + ` -g rg-data --vault-name kv-data -n "$PEC_NAME" --description "ok by security"
-  az keyvault private-endpoint-connection ` + use + ` --id "$PEC_ID"`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			if err := p.resolve(cmd, s, sub); err != nil {
-				return err
-			}
-			out, err := s.arm.SetVaultPrivateEndpointConnectionState(cmd.Context(), sub, p.group, p.vault, p.name, status, description)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, out)
-		},
-	}
-	p.flags(cmd)
+	cmd := a.pecCommand(azDoc{use: use, short: short,
+		example: `  az keyvault private-endpoint-connection ` + use + ` -g rg-data --vault-name kv-data -n "$PEC_NAME" --description "ok by security"
+  az keyvault private-endpoint-connection ` + use + ` --id "$PEC_ID"`},
+		func(cmd *cobra.Command, c azCall) error {
+			return a.printFetched(cmd)(c.s.arm.SetVaultPrivateEndpointConnectionState(c.ctx, c.sub, c.group, c.parent, c.name, status, description))
+		})
 	cmd.Flags().StringVar(&description, "description", "", "comments for the "+use+" operation")
 	return cmd
 }
 
-func (a *azCLI) pecDeleteCommand() *cobra.Command {
-	var p pecArgs
-	cmd := &cobra.Command{
-		Use:     "delete",
-		Short:   "Remove a private endpoint connection from the vault (the endpoint is left Disconnected)",
-		Example: `  az keyvault private-endpoint-connection delete --id "$PEC_ID"`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			if err := p.resolve(cmd, s, sub); err != nil {
-				return err
-			}
-			return s.arm.DeleteVaultPrivateEndpointConnection(cmd.Context(), sub, p.group, p.vault, p.name)
-		},
-	}
-	p.flags(cmd)
-	return cmd
-}
-
-func (a *azCLI) pecShowCommand() *cobra.Command {
-	var p pecArgs
-	cmd := &cobra.Command{
-		Use:     "show",
-		Short:   "Show a private endpoint connection and its state",
-		Example: `  az keyvault private-endpoint-connection show --id "$PEC_ID" --query privateLinkServiceConnectionState.status -o tsv`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			if err := p.resolve(cmd, s, sub); err != nil {
-				return err
-			}
-			out, err := s.arm.VaultPrivateEndpointConnection(cmd.Context(), sub, p.group, p.vault, p.name)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, out)
-		},
-	}
-	p.flags(cmd)
-	return cmd
-}
-
 func (a *azCLI) pecListCommand() *cobra.Command {
-	var id, group, vault string
-	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List a vault's private endpoint connections",
-		Example: `  az keyvault private-endpoint-connection list --vault-name kv-data \
+	var id string
+	var r resRef
+	cmd := azDoc{use: "list", short: "List a vault's private endpoint connections",
+		example: `  az keyvault private-endpoint-connection list --vault-name kv-data \
     --query "[].{name: name, state: privateLinkServiceConnectionState.status}" -o table`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
+	}.command(func(cmd *cobra.Command) error {
+		c, err := a.call(cmd, &r)
+		if err != nil {
+			return err
+		}
+		if id != "" {
+			rid, ok := client.ParseResourceID(id)
+			if !ok || !rid.Is("Microsoft.KeyVault", "vaults") {
+				return errors.New("argument --id: '" + id + "' is not a key vault's id")
 			}
-			if id != "" {
-				r, ok := client.ParseResourceID(id)
-				if !ok || !r.Is("Microsoft.KeyVault", "vaults") {
-					return errors.New("argument --id: '" + id + "' is not a key vault's id")
-				}
-				group, vault = r.ResourceGroup, r.Name
-			}
-			if vault == "" {
-				return errors.New("incorrect usage: [--id ID | --vault-name NAME]")
-			}
-			if group == "" {
-				v, err := s.arm.FindVault(cmd.Context(), sub, vault)
-				if err != nil {
-					return err
-				}
-				group = v.ResourceGroup()
-			}
-			out, err := s.arm.VaultPrivateEndpointConnections(cmd.Context(), sub, group, vault)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, nonNil(out))
-		},
-	}
-	f := cmd.Flags()
-	f.StringVar(&id, "id", "", "id of the key vault")
-	f.StringVarP(&group, "resource-group", "g", "", "name of the resource group (default: the vault's)")
-	f.StringVar(&vault, "vault-name", "", "name of the key vault")
+			c.group, c.parent = rid.ResourceGroup, rid.Name
+		}
+		if c.parent == "" {
+			return errors.New("incorrect usage: [--id ID | --vault-name NAME]")
+		}
+		if err := c.vaultGroup(); err != nil {
+			return err
+		}
+		out, err := c.s.arm.VaultPrivateEndpointConnections(c.ctx, c.sub, c.group, c.parent)
+		return a.printFetched(cmd)(nonNil(out), err)
+	})
+	vaultFlags(cmd, &id, "id of the key vault", &r)
 	return cmd
 }
