@@ -311,6 +311,16 @@ func (a *azCLI) call(cmd *cobra.Command, r *resRef) (azCall, error) {
 	return azCall{ctx: cmd.Context(), s: s, sub: sub, resRef: *r}, nil
 }
 
+// checked is call once the command's check (its names, and what else it
+// requires, as az checks them before anything else) has passed:
+// c, err := a.checked(cmd, &r, names.check()).
+func (a *azCLI) checked(cmd *cobra.Command, r *resRef, check error) (azCall, error) {
+	if check != nil {
+		return azCall{}, check
+	}
+	return a.call(cmd, r)
+}
+
 // azDoc is an az command's name and help.
 type azDoc struct{ use, short, long, example string }
 
@@ -373,35 +383,28 @@ func (k azResource[T]) withIDs(a *azCLI, cmd *cobra.Command, r *resRef) *cobra.C
 // showCommand reads one resource and prints it with its properties lifted.
 func (k azResource[T]) showCommand(a *azCLI, d azDoc) *cobra.Command {
 	var r resRef
-	names := k.names(&r, true)
-	cmd := d.command(func(cmd *cobra.Command) error {
-		if err := names.check(); err != nil {
-			return err
-		}
-		c, err := a.call(cmd, &r)
-		if err != nil {
-			return err
-		}
-		return a.printFetched(cmd)(k.get(c))
-	})
-	names.flags(cmd)
+	cmd := a.fetchCommand(d, &r, k.names(&r, true), func(c azCall) (any, error) { return k.get(c) })
 	return k.withIDs(a, cmd, &r)
 }
 
 // listCommand reads the collection and prints it ([] when empty).
 func (k azResource[T]) listCommand(a *azCLI, d azDoc) *cobra.Command {
 	var r resRef
-	names := k.names(&r, false)
+	return a.fetchCommand(d, &r, k.names(&r, false), func(c azCall) (any, error) {
+		out, err := k.list(c)
+		return nonNil(out), err
+	})
+}
+
+// fetchCommand checks the names, opens the session and prints what fetch
+// reads, with its properties lifted.
+func (a *azCLI) fetchCommand(d azDoc, r *resRef, names azNames, fetch func(azCall) (any, error)) *cobra.Command {
 	cmd := d.command(func(cmd *cobra.Command) error {
-		if err := names.check(); err != nil {
-			return err
-		}
-		c, err := a.call(cmd, &r)
+		c, err := a.checked(cmd, r, names.check())
 		if err != nil {
 			return err
 		}
-		out, err := k.list(c)
-		return a.printFetched(cmd)(nonNil(out), err)
+		return a.printFetched(cmd)(fetch(c))
 	})
 	names.flags(cmd)
 	return cmd

@@ -98,32 +98,28 @@ func (a *azCLI) dnsZoneCreateCommand() *cobra.Command {
 	var r resRef
 	var tags []string
 	names := dnsZoneKind.names(&r, true)
-	cmd := &cobra.Command{
-		Use:   "create",
-		Short: "Create a private DNS zone (location global)",
-		Long: `Create a private DNS zone. A vault's private endpoints are resolved through the
+	cmd := azDoc{use: "create", short: "Create a private DNS zone (location global)",
+		long: `Create a private DNS zone. A vault's private endpoints are resolved through the
 zone named exactly privatelink.vaultcore.azure.net, linked to the virtual network
 the name is asked from. Refused when the zone exists, as az does.`,
-		Example: `  az network private-dns zone create -g rg-net -n privatelink.vaultcore.azure.net`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := names.check(); err != nil {
-				return err
-			}
-			t, err := parseTags(tags, nil)
-			if err != nil {
-				return err
-			}
-			c, err := a.call(cmd, &r)
-			if err != nil {
-				return err
-			}
-			if err := notTaken("Zone", c.name)(dnsZoneKind.get(c)); err != nil {
-				return err
-			}
-			return a.printFetched(cmd)(c.s.arm.CreatePrivateDNSZone(c.ctx, c.sub, c.group, c.name, client.PrivateDNSZone{Location: "global", Tags: t}))
-		},
-	}
+		example: `  az network private-dns zone create -g rg-net -n privatelink.vaultcore.azure.net`,
+	}.command(func(cmd *cobra.Command) error {
+		if err := names.check(); err != nil {
+			return err
+		}
+		t, err := parseTags(tags, nil)
+		if err != nil {
+			return err
+		}
+		c, err := a.call(cmd, &r)
+		if err != nil {
+			return err
+		}
+		if err := notTaken("Zone", c.name)(dnsZoneKind.get(c)); err != nil {
+			return err
+		}
+		return a.printFetched(cmd)(c.s.arm.CreatePrivateDNSZone(c.ctx, c.sub, c.group, c.name, client.PrivateDNSZone{Location: "global", Tags: t}))
+	})
 	names.flags(cmd)
 	tagsFlag(cmd, &tags)
 	return a.withNargs(cmd, "tags")
@@ -134,38 +130,34 @@ func (a *azCLI) dnsLinkCreateCommand() *cobra.Command {
 	var vnet, registration string
 	var tags []string
 	names := dnsLinkKind.names(&z, true)
-	cmd := &cobra.Command{
-		Use:   "create",
-		Short: "Link a private DNS zone to a virtual network",
-		Long: `Link a private DNS zone to a virtual network: names asked from inside the network
+	cmd := azDoc{use: "create", short: "Link a private DNS zone to a virtual network",
+		long: `Link a private DNS zone to a virtual network: names asked from inside the network
 (a program run with 'scopevault run --subnet VNET/SUBNET') are answered from the zone.
 -v takes the network's name (in -g) or id; -e (--registration-enabled) is required.`,
-		Example: `  az network private-dns link vnet create -g rg-net -z privatelink.vaultcore.azure.net -n link-vnet1 -v vnet1 -e false`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := names.check("--virtual-network/-v", vnet, "--registration-enabled/-e", registration); err != nil {
-				return err
-			}
-			reg, err := parseBool("--registration-enabled", registration)
-			if err != nil {
-				return err
-			}
-			t, err := parseTags(tags, nil)
-			if err != nil {
-				return err
-			}
-			c, err := a.call(cmd, &z)
-			if err != nil {
-				return err
-			}
-			if err := notTaken("Virtual Network Link", c.name)(dnsLinkKind.get(c)); err != nil {
-				return err
-			}
-			l := client.VirtualNetworkLink{Location: "global", Tags: t, Properties: client.VirtualNetworkLinkProperties{
-				VirtualNetwork: &client.SubResource{ID: networkResourceID(c.sub, c.group, "virtualNetworks", vnet)}, RegistrationEnabled: reg}}
-			return a.printFetched(cmd)(c.s.arm.CreateVirtualNetworkLink(c.ctx, c.sub, c.group, c.parent, c.name, l))
-		},
-	}
+		example: `  az network private-dns link vnet create -g rg-net -z privatelink.vaultcore.azure.net -n link-vnet1 -v vnet1 -e false`,
+	}.command(func(cmd *cobra.Command) error {
+		if err := names.check("--virtual-network/-v", vnet, "--registration-enabled/-e", registration); err != nil {
+			return err
+		}
+		reg, err := parseBool("--registration-enabled", registration)
+		if err != nil {
+			return err
+		}
+		t, err := parseTags(tags, nil)
+		if err != nil {
+			return err
+		}
+		c, err := a.call(cmd, &z)
+		if err != nil {
+			return err
+		}
+		if err := notTaken("Virtual Network Link", c.name)(dnsLinkKind.get(c)); err != nil {
+			return err
+		}
+		l := client.VirtualNetworkLink{Location: "global", Tags: t, Properties: client.VirtualNetworkLinkProperties{
+			VirtualNetwork: &client.SubResource{ID: networkResourceID(c.sub, c.group, "virtualNetworks", vnet)}, RegistrationEnabled: reg}}
+		return a.printFetched(cmd)(c.s.arm.CreateVirtualNetworkLink(c.ctx, c.sub, c.group, c.parent, c.name, l))
+	})
 	names.flags(cmd)
 	cmd.Flags().StringVarP(&vnet, "virtual-network", "v", "", "name or id of the virtual network")
 	cmd.Flags().StringVarP(&registration, "registration-enabled", "e", "", "true: the network's VMs register their names in the zone")
@@ -181,30 +173,26 @@ func (a *azCLI) aRecordCreateCommand() *cobra.Command {
 	var ttl int
 	var metadata []string
 	names := aRecordKind.names(&z, true)
-	cmd := &cobra.Command{
-		Use:     "create",
-		Short:   "Create an empty A record set",
-		Example: `  az network private-dns record-set a create -g rg-net -z privatelink.vaultcore.azure.net -n kv-data --ttl 10`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := names.check(); err != nil {
-				return err
-			}
-			md, err := parseTags(metadata, nil)
-			if err != nil {
-				return err
-			}
-			c, err := a.call(cmd, &z)
-			if err != nil {
-				return err
-			}
-			if err := notTaken("Record set", c.name)(aRecordKind.get(c)); err != nil {
-				return err
-			}
-			return a.printFetched(cmd)(c.s.arm.CreateARecordSet(c.ctx, c.sub, c.group, c.parent, c.name, client.RecordSet{Properties: client.RecordSetProperties{
-				TTL: int64(ttl), Metadata: md, ARecords: []client.ARecord{}}}))
-		},
-	}
+	cmd := azDoc{use: "create", short: "Create an empty A record set",
+		example: `  az network private-dns record-set a create -g rg-net -z privatelink.vaultcore.azure.net -n kv-data --ttl 10`,
+	}.command(func(cmd *cobra.Command) error {
+		if err := names.check(); err != nil {
+			return err
+		}
+		md, err := parseTags(metadata, nil)
+		if err != nil {
+			return err
+		}
+		c, err := a.call(cmd, &z)
+		if err != nil {
+			return err
+		}
+		if err := notTaken("Record set", c.name)(aRecordKind.get(c)); err != nil {
+			return err
+		}
+		return a.printFetched(cmd)(c.s.arm.CreateARecordSet(c.ctx, c.sub, c.group, c.parent, c.name, client.RecordSet{Properties: client.RecordSetProperties{
+			TTL: int64(ttl), Metadata: md, ARecords: []client.ARecord{}}}))
+	})
 	names.flags(cmd)
 	cmd.Flags().IntVar(&ttl, "ttl", defaultTTL, "time to live, in seconds")
 	cmd.Flags().StringArrayVar(&metadata, "metadata", nil, "space-separated metadata: key[=value]")
@@ -226,46 +214,37 @@ func (a *azCLI) aRecordEditCommand(add bool) *cobra.Command {
 		use, short, example = "add-record", "Add an address to an A record set, creating the set if needed",
 			`  az network private-dns record-set a add-record -g rg-net -z privatelink.vaultcore.azure.net -n kv-data -a 10.0.3.4`
 	}
-	cmd := &cobra.Command{
-		Use:     use,
-		Short:   short,
-		Example: example,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := names.check("--ipv4-address/-a", ip); err != nil {
-				return err
+	cmd := azDoc{use: use, short: short, example: example}.command(func(cmd *cobra.Command) error {
+		c, err := a.checked(cmd, &z, names.check("--ipv4-address/-a", ip))
+		if err != nil {
+			return err
+		}
+		rs, err := aRecordKind.get(c)
+		switch {
+		case err == nil:
+		case add && client.IsNotFound(err):
+			rs = client.RecordSet{Properties: client.RecordSetProperties{TTL: defaultTTL}}
+		default:
+			return err
+		}
+		recs := rs.Properties.ARecords
+		has := func(r client.ARecord) bool { return r.IPv4Address == ip }
+		if add {
+			if !slices.ContainsFunc(recs, has) {
+				recs = append(recs, client.ARecord{IPv4Address: ip})
 			}
-			c, err := a.call(cmd, &z)
-			if err != nil {
-				return err
+		} else {
+			if !slices.ContainsFunc(recs, has) {
+				return fmt.Errorf("The record %s does not exist in record set %s.", ip, z.name)
 			}
-			rs, err := aRecordKind.get(c)
-			switch {
-			case err == nil:
-			case add && client.IsNotFound(err):
-				rs = client.RecordSet{Properties: client.RecordSetProperties{TTL: defaultTTL}}
-			default:
-				return err
+			recs = slices.DeleteFunc(recs, has)
+			if len(recs) == 0 && !keepEmpty {
+				return aRecordKind.del(c)
 			}
-			recs := rs.Properties.ARecords
-			has := func(r client.ARecord) bool { return r.IPv4Address == ip }
-			if add {
-				if !slices.ContainsFunc(recs, has) {
-					recs = append(recs, client.ARecord{IPv4Address: ip})
-				}
-			} else {
-				if !slices.ContainsFunc(recs, has) {
-					return fmt.Errorf("The record %s does not exist in record set %s.", ip, z.name)
-				}
-				recs = slices.DeleteFunc(recs, has)
-				if len(recs) == 0 && !keepEmpty {
-					return aRecordKind.del(c)
-				}
-			}
-			in := client.RecordSet{Properties: client.RecordSetProperties{TTL: rs.Properties.TTL, Metadata: rs.Properties.Metadata, ARecords: nonNil(recs)}}
-			return a.printFetched(cmd)(c.s.arm.CreateARecordSet(c.ctx, c.sub, c.group, c.parent, c.name, in))
-		},
-	}
+		}
+		in := client.RecordSet{Properties: client.RecordSetProperties{TTL: rs.Properties.TTL, Metadata: rs.Properties.Metadata, ARecords: nonNil(recs)}}
+		return a.printFetched(cmd)(c.s.arm.CreateARecordSet(c.ctx, c.sub, c.group, c.parent, c.name, in))
+	})
 	names.flags(cmd)
 	cmd.Flags().StringVarP(&ip, "ipv4-address", "a", "", "IPv4 address")
 	if !add {

@@ -71,57 +71,52 @@ func (a *azCLI) privateEndpointCreateCommand() *cobra.Command {
 	names := endpointKind.names(&p, true)
 	var vnet, subnet, target, conn, manual, message, location, nic string
 	var groupIDs, tags []string
-	cmd := &cobra.Command{
-		Use:   "create",
-		Short: "Create a private endpoint to a key vault",
-		Long: `Create a private endpoint: a private IP in the subnet that leads to the resource
+	cmd := azDoc{use: "create", short: "Create a private endpoint to a key vault",
+		long: `Create a private endpoint: a private IP in the subnet that leads to the resource
 (a vault, --group-id vault). Its connection is approved at once when you may approve
 connections on the vault; with --manual-request (or without that right) it waits,
 Pending, for 'az keyvault private-endpoint-connection approve'.`,
-		Example: `  az network private-endpoint create -g rg-net -n pe-kv --vnet-name vnet1 --subnet pe \
+		example: `  az network private-endpoint create -g rg-net -n pe-kv --vnet-name vnet1 --subnet pe \
     --private-connection-resource-id "$KV_ID" --group-id vault --connection-name kv-conn
   az network private-endpoint create -g rg-net -n pe-kv2 --vnet-name vnet1 --subnet pe \
     --private-connection-resource-id "$KV_ID" --group-id vault --connection-name kv-conn --manual-request`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := names.check("--subnet", subnet, "--private-connection-resource-id", target, "--connection-name", conn); err != nil {
+	}.command(func(cmd *cobra.Command) error {
+		if err := names.check("--subnet", subnet, "--private-connection-resource-id", target, "--connection-name", conn); err != nil {
+			return err
+		}
+		isManual := false
+		if manual != "" {
+			var err error
+			if isManual, err = parseBool("--manual-request", manual); err != nil {
 				return err
 			}
-			isManual := false
-			if manual != "" {
-				var err error
-				if isManual, err = parseBool("--manual-request", manual); err != nil {
-					return err
-				}
-			}
-			t, err := parseTags(tags, nil)
-			if err != nil {
-				return err
-			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			subnetID, err := subnetRef(sub, p.group, subnet, vnet)
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			if location, err = s.groupLocation(ctx, sub, p.group, location); err != nil {
-				return err
-			}
-			c := client.PrivateLinkServiceConnection{Name: conn, Properties: client.PrivateLinkServiceConnectionProperties{
-				PrivateLinkServiceID: target, GroupIDs: nonEmpty(groupIDs), RequestMessage: message}}
-			pe := client.PrivateEndpoint{Location: location, Tags: t, Properties: client.PrivateEndpointProperties{
-				Subnet: &client.SubResource{ID: subnetID}, CustomNetworkInterfaceName: nic}}
-			if isManual {
-				pe.Properties.ManualPrivateLinkServiceConnections = []client.PrivateLinkServiceConnection{c}
-			} else {
-				pe.Properties.PrivateLinkServiceConnections = []client.PrivateLinkServiceConnection{c}
-			}
-			return a.printFetched(cmd)(s.arm.CreatePrivateEndpoint(ctx, sub, p.group, p.name, pe))
-		},
-	}
+		}
+		t, err := parseTags(tags, nil)
+		if err != nil {
+			return err
+		}
+		c, err := a.call(cmd, &p)
+		if err != nil {
+			return err
+		}
+		subnetID, err := subnetRef(c.sub, c.group, subnet, vnet)
+		if err != nil {
+			return err
+		}
+		if location, err = c.s.groupLocation(c.ctx, c.sub, c.group, location); err != nil {
+			return err
+		}
+		link := client.PrivateLinkServiceConnection{Name: conn, Properties: client.PrivateLinkServiceConnectionProperties{
+			PrivateLinkServiceID: target, GroupIDs: nonEmpty(groupIDs), RequestMessage: message}}
+		pe := client.PrivateEndpoint{Location: location, Tags: t, Properties: client.PrivateEndpointProperties{
+			Subnet: &client.SubResource{ID: subnetID}, CustomNetworkInterfaceName: nic}}
+		if isManual {
+			pe.Properties.ManualPrivateLinkServiceConnections = []client.PrivateLinkServiceConnection{link}
+		} else {
+			pe.Properties.PrivateLinkServiceConnections = []client.PrivateLinkServiceConnection{link}
+		}
+		return a.printFetched(cmd)(c.s.arm.CreatePrivateEndpoint(c.ctx, c.sub, c.group, c.name, pe))
+	})
 	names.flags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&vnet, "vnet-name", "", "virtual network of a --subnet given by name")
@@ -163,44 +158,37 @@ func (a *azCLI) dnsZoneGroupEditCommand(create bool) *cobra.Command {
 			`  az network private-endpoint dns-zone-group create -g rg-net --endpoint-name pe-kv -n default \
     --private-dns-zone privatelink.vaultcore.azure.net --zone-name vault`
 	}
-	cmd := &cobra.Command{
-		Use:   use,
-		Short: short,
-		Long: short + `. The service writes an A record for each of the endpoint's
+	cmd := azDoc{use: use, short: short,
+		long: short + `. The service writes an A record for each of the endpoint's
 names (the vault's name -> its private IP) into the zone, and removes it when the
 group or the endpoint goes.`,
-		Example: example,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := names.check("--private-dns-zone", zone, "--zone-name", zoneName); err != nil {
-				return err
-			}
-			c, err := a.call(cmd, &z)
+		example: example,
+	}.command(func(cmd *cobra.Command) error {
+		c, err := a.checked(cmd, &z, names.check("--private-dns-zone", zone, "--zone-name", zoneName))
+		if err != nil {
+			return err
+		}
+		cfg := client.PrivateDNSZoneConfig{Name: zoneName}
+		cfg.Properties.PrivateDNSZoneID = zone
+		if !strings.HasPrefix(zone, "/") {
+			cfg.Properties.PrivateDNSZoneID = client.PrivateDNSZoneID(c.sub, c.group, zone)
+		}
+		g := client.PrivateDNSZoneGroup{}
+		if !create {
+			cur, err := zoneGroupKind.get(c)
 			if err != nil {
 				return err
 			}
-			cfg := client.PrivateDNSZoneConfig{Name: zoneName}
-			cfg.Properties.PrivateDNSZoneID = zone
-			if !strings.HasPrefix(zone, "/") {
-				cfg.Properties.PrivateDNSZoneID = client.PrivateDNSZoneID(c.sub, c.group, zone)
-			}
-			g := client.PrivateDNSZoneGroup{}
-			if !create {
-				cur, err := zoneGroupKind.get(c)
-				if err != nil {
-					return err
-				}
-				for _, kept := range cur.Properties.PrivateDNSZoneConfigs {
-					if !strings.EqualFold(kept.Name, zoneName) {
-						kept.Properties.RecordSets = nil
-						g.Properties.PrivateDNSZoneConfigs = append(g.Properties.PrivateDNSZoneConfigs, kept)
-					}
+			for _, kept := range cur.Properties.PrivateDNSZoneConfigs {
+				if !strings.EqualFold(kept.Name, zoneName) {
+					kept.Properties.RecordSets = nil
+					g.Properties.PrivateDNSZoneConfigs = append(g.Properties.PrivateDNSZoneConfigs, kept)
 				}
 			}
-			g.Properties.PrivateDNSZoneConfigs = append(g.Properties.PrivateDNSZoneConfigs, cfg)
-			return a.printFetched(cmd)(c.s.arm.CreatePrivateDNSZoneGroup(c.ctx, c.sub, c.group, c.parent, c.name, g))
-		},
-	}
+		}
+		g.Properties.PrivateDNSZoneConfigs = append(g.Properties.PrivateDNSZoneConfigs, cfg)
+		return a.printFetched(cmd)(c.s.arm.CreatePrivateDNSZoneGroup(c.ctx, c.sub, c.group, c.parent, c.name, g))
+	})
 	names.flags(cmd)
 	cmd.Flags().StringVar(&zone, "private-dns-zone", "", "name or id of the private DNS zone")
 	cmd.Flags().StringVar(&zoneName, "zone-name", "", "name of the zone's entry in the group")

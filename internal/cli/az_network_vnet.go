@@ -50,55 +50,50 @@ func (a *azCLI) vnetCreateCommand() *cobra.Command {
 	names := vnetKind.names(&v, true)
 	var location, subnetName, nsg string
 	var prefixes, subnetPrefixes, dnsServers, tags []string
-	cmd := &cobra.Command{
-		Use:   "create",
-		Short: "Create a virtual network, optionally with one subnet",
-		Long: `Create (or replace) a virtual network. With --subnet-name it gets one subnet
+	cmd := azDoc{use: "create", short: "Create a virtual network, optionally with one subnet",
+		long: `Create (or replace) a virtual network. With --subnet-name it gets one subnet
 (--subnet-prefixes, default 10.0.0.0/24). Prints {"newVNet": <the network>}, as az does.`,
-		Example: `  az network vnet create -g rg-net -n vnet1 --address-prefixes 10.0.0.0/16 --subnet-name app --subnet-prefixes 10.0.1.0/24`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := names.check(); err != nil {
-				return err
+		example: `  az network vnet create -g rg-net -n vnet1 --address-prefixes 10.0.0.0/16 --subnet-name app --subnet-prefixes 10.0.1.0/24`,
+	}.command(func(cmd *cobra.Command) error {
+		if err := names.check(); err != nil {
+			return err
+		}
+		t, err := parseTags(tags, nil)
+		if err != nil {
+			return err
+		}
+		c, err := a.call(cmd, &v)
+		if err != nil {
+			return err
+		}
+		if location, err = c.s.groupLocation(c.ctx, c.sub, c.group, location); err != nil {
+			return err
+		}
+		if len(prefixes) == 0 {
+			prefixes = []string{"10.0.0.0/16"}
+		}
+		net := client.VirtualNetwork{Location: location, Tags: t, Properties: client.VirtualNetworkProperties{
+			AddressSpace: &client.AddressSpace{AddressPrefixes: prefixes}}}
+		if len(dnsServers) > 0 {
+			net.Properties.DhcpOptions = &client.DhcpOptions{DNSServers: dnsServers}
+		}
+		if subnetName != "" {
+			if len(subnetPrefixes) == 0 {
+				subnetPrefixes = []string{"10.0.0.0/24"}
 			}
-			t, err := parseTags(tags, nil)
-			if err != nil {
-				return err
+			sn := client.Subnet{Name: subnetName}
+			setSubnetPrefixes(&sn.Properties, subnetPrefixes)
+			if nsg != "" {
+				sn.Properties.NetworkSecurityGroup = &client.SubResource{ID: networkResourceID(c.sub, c.group, "networkSecurityGroups", nsg)}
 			}
-			s, sub, err := a.sessionAndSubscription(cmd)
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			if location, err = s.groupLocation(ctx, sub, v.group, location); err != nil {
-				return err
-			}
-			if len(prefixes) == 0 {
-				prefixes = []string{"10.0.0.0/16"}
-			}
-			net := client.VirtualNetwork{Location: location, Tags: t, Properties: client.VirtualNetworkProperties{
-				AddressSpace: &client.AddressSpace{AddressPrefixes: prefixes}}}
-			if len(dnsServers) > 0 {
-				net.Properties.DhcpOptions = &client.DhcpOptions{DNSServers: dnsServers}
-			}
-			if subnetName != "" {
-				if len(subnetPrefixes) == 0 {
-					subnetPrefixes = []string{"10.0.0.0/24"}
-				}
-				sn := client.Subnet{Name: subnetName}
-				setSubnetPrefixes(&sn.Properties, subnetPrefixes)
-				if nsg != "" {
-					sn.Properties.NetworkSecurityGroup = &client.SubResource{ID: networkResourceID(sub, v.group, "networkSecurityGroups", nsg)}
-				}
-				net.Properties.Subnets = []client.Subnet{sn}
-			}
-			out, err := s.arm.CreateVirtualNetwork(ctx, sub, v.group, v.name, net)
-			if err != nil {
-				return err
-			}
-			return a.printResource(cmd, map[string]any{"newVNet": out})
-		},
-	}
+			net.Properties.Subnets = []client.Subnet{sn}
+		}
+		out, err := c.s.arm.CreateVirtualNetwork(c.ctx, c.sub, c.group, c.name, net)
+		if err != nil {
+			return err
+		}
+		return a.printResource(cmd, map[string]any{"newVNet": out})
+	})
 	names.flags(cmd)
 	f := cmd.Flags()
 	f.StringVarP(&location, "location", "l", "", "location (default: the resource group's)")
@@ -127,34 +122,27 @@ func (a *azCLI) vnetUpdateCommand() *cobra.Command {
 	var v resRef
 	var prefixes, dnsServers []string
 	names := vnetKind.names(&v, true)
-	cmd := &cobra.Command{
-		Use:   "update",
-		Short: "Update a virtual network's address prefixes or DNS servers",
-		Long: `Update a virtual network: read it, change what the flags say, write it back
+	cmd := azDoc{use: "update", short: "Update a virtual network's address prefixes or DNS servers",
+		long: `Update a virtual network: read it, change what the flags say, write it back
 (its subnets included). --dns-servers "" goes back to Azure's DNS.`,
-		Example: `  az network vnet update -g rg-net -n vnet1 --address-prefixes 10.0.0.0/16 10.1.0.0/16`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := names.check(); err != nil {
-				return err
-			}
-			c, err := a.call(cmd, &v)
-			if err != nil {
-				return err
-			}
-			net, err := vnetKind.get(c)
-			if err != nil {
-				return err
-			}
-			if cmd.Flags().Changed("address-prefixes") {
-				net.Properties.AddressSpace = &client.AddressSpace{AddressPrefixes: nonEmpty(prefixes)}
-			}
-			if cmd.Flags().Changed("dns-servers") {
-				net.Properties.DhcpOptions = &client.DhcpOptions{DNSServers: nonEmpty(dnsServers)}
-			}
-			return a.printFetched(cmd)(c.s.arm.CreateVirtualNetwork(c.ctx, c.sub, c.group, c.name, writable(net)))
-		},
-	}
+		example: `  az network vnet update -g rg-net -n vnet1 --address-prefixes 10.0.0.0/16 10.1.0.0/16`,
+	}.command(func(cmd *cobra.Command) error {
+		c, err := a.checked(cmd, &v, names.check())
+		if err != nil {
+			return err
+		}
+		net, err := vnetKind.get(c)
+		if err != nil {
+			return err
+		}
+		if cmd.Flags().Changed("address-prefixes") {
+			net.Properties.AddressSpace = &client.AddressSpace{AddressPrefixes: nonEmpty(prefixes)}
+		}
+		if cmd.Flags().Changed("dns-servers") {
+			net.Properties.DhcpOptions = &client.DhcpOptions{DNSServers: nonEmpty(dnsServers)}
+		}
+		return a.printFetched(cmd)(c.s.arm.CreateVirtualNetwork(c.ctx, c.sub, c.group, c.name, writable(net)))
+	})
 	names.flags(cmd)
 	cmd.Flags().StringArrayVar(&prefixes, "address-prefixes", nil, "space-separated IP address prefixes of the network")
 	cmd.Flags().StringArrayVar(&dnsServers, "dns-servers", nil, `space-separated DNS server addresses ("" for Azure's)`)
@@ -270,39 +258,34 @@ func (e *subnetEdit) apply(cmd *cobra.Command, sub, group string, p *client.Subn
 			p.NetworkSecurityGroup = &client.SubResource{ID: networkResourceID(sub, group, "networkSecurityGroups", n)}
 		}
 	}
-	if e.disablePE != "" && e.pePolicies != "" {
-		return errUsage("--disable-private-endpoint-network-policies", "--private-endpoint-network-policies")
+	if err := setPolicy(&p.PrivateEndpointNetworkPolicies, "--disable-private-endpoint-network-policies", e.disablePE,
+		"--private-endpoint-network-policies", e.pePolicies, "Disabled", "Enabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled"); err != nil {
+		return err
 	}
-	if e.disablePE != "" {
-		off, err := parseBool("--disable-private-endpoint-network-policies", e.disablePE)
+	return setPolicy(&p.PrivateLinkServiceNetworkPolicies, "--disable-private-link-service-network-policies", e.disablePLS,
+		"--private-link-service-network-policies", e.plsPolicies, "Disabled", "Enabled")
+}
+
+// setPolicy sets one of a subnet's network policies from its two flags,
+// which exclude each other: --disable-X (true: Disabled, false: Enabled)
+// or --X, one of the choices.
+func setPolicy(dst *string, disableFlag, disable, flag, val string, choices ...string) error {
+	if disable != "" && val != "" {
+		return errUsage(disableFlag, flag)
+	}
+	if disable != "" {
+		off, err := parseBool(disableFlag, disable)
 		if err != nil {
 			return err
 		}
-		p.PrivateEndpointNetworkPolicies = map[bool]string{true: "Disabled", false: "Enabled"}[off]
+		*dst = map[bool]string{true: "Disabled", false: "Enabled"}[off]
 	}
-	if e.pePolicies != "" {
-		v, err := oneOf("--private-endpoint-network-policies", e.pePolicies, "Disabled", "Enabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled")
+	if val != "" {
+		v, err := oneOf(flag, val, choices...)
 		if err != nil {
 			return err
 		}
-		p.PrivateEndpointNetworkPolicies = v
-	}
-	if e.disablePLS != "" && e.plsPolicies != "" {
-		return errUsage("--disable-private-link-service-network-policies", "--private-link-service-network-policies")
-	}
-	if e.disablePLS != "" {
-		off, err := parseBool("--disable-private-link-service-network-policies", e.disablePLS)
-		if err != nil {
-			return err
-		}
-		p.PrivateLinkServiceNetworkPolicies = map[bool]string{true: "Disabled", false: "Enabled"}[off]
-	}
-	if e.plsPolicies != "" {
-		v, err := oneOf("--private-link-service-network-policies", e.plsPolicies, "Disabled", "Enabled")
-		if err != nil {
-			return err
-		}
-		p.PrivateLinkServiceNetworkPolicies = v
+		*dst = v
 	}
 	return nil
 }
@@ -331,13 +314,11 @@ for private endpoints are disabled unless --private-endpoint-network-policies sa
   az network vnet subnet create -g rg-net --vnet-name vnet1 -n pe --address-prefixes 10.0.3.0/27 --disable-private-endpoint-network-policies true`}
 	}
 	cmd := d.command(func(cmd *cobra.Command) error {
-		if err := names.check(); err != nil {
-			return err
+		check := names.check()
+		if check == nil && create && len(nonEmpty(e.prefixes)) == 0 {
+			check = azRequired("--address-prefixes", "")
 		}
-		if create && len(nonEmpty(e.prefixes)) == 0 {
-			return azRequired("--address-prefixes", "")
-		}
-		c, err := a.call(cmd, &sn)
+		c, err := a.checked(cmd, &sn, check)
 		if err != nil {
 			return err
 		}
