@@ -187,16 +187,23 @@ func TestPrivateEndpointAccessors(t *testing.T) {
 	}
 }
 
+// MustARM is an ARM client of the live server, as its bootstrap admin.
+func (l *live) MustARM(tb testing.TB) *client.ARM {
+	tb.Helper()
+	a, err := client.NewARM(l.armURL, l.cred, l.hc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
 // The client against a live server: Option B of the seed, built with the
 // typed calls, and a manual connection approved by the vault's owner.
 func TestNetworkLive(t *testing.T) {
 	l := MustLive(t)
 	ctx := t.Context()
 	boot := l.srv.Boot
-	a, err := client.NewARM(l.armURL, l.cred, l.hc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := l.MustARM(t)
 	sub, g := boot.SubscriptionID, boot.ResourceGroup
 	const zone = "privatelink.vaultcore.azure.net"
 	vnet, err := a.CreateVirtualNetwork(ctx, sub, g, "vnet1", client.VirtualNetwork{Location: boot.Location, Properties: client.VirtualNetworkProperties{
