@@ -321,6 +321,21 @@ func (a *azCLI) checked(cmd *cobra.Command, r *resRef, check error) (azCall, err
 	return a.call(cmd, r)
 }
 
+// checkedTags is checked for a create: once the check has passed, its
+// tags (--tags, or --metadata: key[=value] words) are read, then the
+// session opens.
+func (a *azCLI) checkedTags(cmd *cobra.Command, r *resRef, check error, tags []string) (azCall, map[string]string, error) {
+	if check != nil {
+		return azCall{}, nil, check
+	}
+	t, err := parseTags(tags, nil)
+	if err != nil {
+		return azCall{}, nil, err
+	}
+	c, err := a.call(cmd, r)
+	return c, t, err
+}
+
 // azDoc is an az command's name and help.
 type azDoc struct{ use, short, long, example string }
 

@@ -104,14 +104,7 @@ zone named exactly privatelink.vaultcore.azure.net, linked to the virtual networ
 the name is asked from. Refused when the zone exists, as az does.`,
 		example: `  az network private-dns zone create -g rg-net -n privatelink.vaultcore.azure.net`,
 	}.command(func(cmd *cobra.Command) error {
-		if err := names.check(); err != nil {
-			return err
-		}
-		t, err := parseTags(tags, nil)
-		if err != nil {
-			return err
-		}
-		c, err := a.call(cmd, &r)
+		c, t, err := a.checkedTags(cmd, &r, names.check(), tags)
 		if err != nil {
 			return err
 		}
@@ -136,18 +129,11 @@ func (a *azCLI) dnsLinkCreateCommand() *cobra.Command {
 -v takes the network's name (in -g) or id; -e (--registration-enabled) is required.`,
 		example: `  az network private-dns link vnet create -g rg-net -z privatelink.vaultcore.azure.net -n link-vnet1 -v vnet1 -e false`,
 	}.command(func(cmd *cobra.Command) error {
-		if err := names.check("--virtual-network/-v", vnet, "--registration-enabled/-e", registration); err != nil {
-			return err
+		check, reg := names.check("--virtual-network/-v", vnet, "--registration-enabled/-e", registration), false
+		if check == nil {
+			reg, check = parseBool("--registration-enabled", registration)
 		}
-		reg, err := parseBool("--registration-enabled", registration)
-		if err != nil {
-			return err
-		}
-		t, err := parseTags(tags, nil)
-		if err != nil {
-			return err
-		}
-		c, err := a.call(cmd, &z)
+		c, t, err := a.checkedTags(cmd, &z, check, tags)
 		if err != nil {
 			return err
 		}
@@ -176,14 +162,7 @@ func (a *azCLI) aRecordCreateCommand() *cobra.Command {
 	cmd := azDoc{use: "create", short: "Create an empty A record set",
 		example: `  az network private-dns record-set a create -g rg-net -z privatelink.vaultcore.azure.net -n kv-data --ttl 10`,
 	}.command(func(cmd *cobra.Command) error {
-		if err := names.check(); err != nil {
-			return err
-		}
-		md, err := parseTags(metadata, nil)
-		if err != nil {
-			return err
-		}
-		c, err := a.call(cmd, &z)
+		c, md, err := a.checkedTags(cmd, &z, names.check(), metadata)
 		if err != nil {
 			return err
 		}

@@ -81,21 +81,11 @@ Pending, for 'az keyvault private-endpoint-connection approve'.`,
   az network private-endpoint create -g rg-net -n pe-kv2 --vnet-name vnet1 --subnet pe \
     --private-connection-resource-id "$KV_ID" --group-id vault --connection-name kv-conn --manual-request`,
 	}.command(func(cmd *cobra.Command) error {
-		if err := names.check("--subnet", subnet, "--private-connection-resource-id", target, "--connection-name", conn); err != nil {
-			return err
+		check, isManual := names.check("--subnet", subnet, "--private-connection-resource-id", target, "--connection-name", conn), false
+		if check == nil && manual != "" {
+			isManual, check = parseBool("--manual-request", manual)
 		}
-		isManual := false
-		if manual != "" {
-			var err error
-			if isManual, err = parseBool("--manual-request", manual); err != nil {
-				return err
-			}
-		}
-		t, err := parseTags(tags, nil)
-		if err != nil {
-			return err
-		}
-		c, err := a.call(cmd, &p)
+		c, t, err := a.checkedTags(cmd, &p, check, tags)
 		if err != nil {
 			return err
 		}

@@ -55,14 +55,7 @@ func (a *azCLI) vnetCreateCommand() *cobra.Command {
 (--subnet-prefixes, default 10.0.0.0/24). Prints {"newVNet": <the network>}, as az does.`,
 		example: `  az network vnet create -g rg-net -n vnet1 --address-prefixes 10.0.0.0/16 --subnet-name app --subnet-prefixes 10.0.1.0/24`,
 	}.command(func(cmd *cobra.Command) error {
-		if err := names.check(); err != nil {
-			return err
-		}
-		t, err := parseTags(tags, nil)
-		if err != nil {
-			return err
-		}
-		c, err := a.call(cmd, &v)
+		c, t, err := a.checkedTags(cmd, &v, names.check(), tags)
 		if err != nil {
 			return err
 		}
