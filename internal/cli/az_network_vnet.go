@@ -315,7 +315,7 @@ for private endpoints are disabled unless --private-endpoint-network-policies sa
 		if err != nil {
 			return err
 		}
-		w := client.Subnet{Name: sn.name, Properties: client.SubnetProperties{PrivateEndpointNetworkPolicies: "Disabled", PrivateLinkServiceNetworkPolicies: "Enabled"}}
+		w := client.Subnet{Name: c.name, Properties: client.SubnetProperties{PrivateEndpointNetworkPolicies: "Disabled", PrivateLinkServiceNetworkPolicies: "Enabled"}}
 		if !create {
 			cur, err := subnetKind.get(c)
 			if err != nil {
