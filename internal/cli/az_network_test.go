@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/scopevault/scopevault/client"
 )
 
 // netArgs prepends the group to a command's arguments.
@@ -447,4 +449,62 @@ func FuzzPrintResourceShape(f *testing.F) {
 		}
 		walk(v)
 	})
+}
+
+// A kind's name flags report what is missing in az's order and words, and
+// --ids fills a child's parent and name.
+func TestAzResourceNames(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		names    func(r *resRef) azNames
+		set      resRef
+		extra    []string
+		want     string
+		wantFlag []string
+	}{
+		{"fail/vnet", func(r *resRef) azNames { return vnetKind.names(r, true) }, resRef{}, nil,
+			"the following arguments are required: --resource-group/-g, --name/-n", []string{"resource-group", "name"}},
+		{"fail/endpoint-name-first", func(r *resRef) azNames { return endpointKind.names(r, true) }, resRef{}, nil,
+			"the following arguments are required: --name/-n, --resource-group/-g", []string{"name", "resource-group"}},
+		{"ok/endpoint-list-without-group", func(r *resRef) azNames { return endpointKind.names(r, false) }, resRef{}, nil,
+			"", []string{"resource-group"}},
+		{"fail/subnet-list", func(r *resRef) azNames { return subnetKind.names(r, false) }, resRef{}, nil,
+			"the following arguments are required: --resource-group/-g, --vnet-name", []string{"resource-group", "vnet-name"}},
+		{"fail/link-name", func(r *resRef) azNames { return dnsLinkKind.names(r, true) }, resRef{group: "g"}, nil,
+			"the following arguments are required: --zone-name/-z, --name/-n", []string{"resource-group", "zone-name", "name"}},
+		{"fail/zone-group-extra", func(r *resRef) azNames { return zoneGroupKind.names(r, true) }, resRef{group: "g", parent: "p", name: "n"},
+			[]string{"--private-dns-zone", "", "--zone-name", "z"}, "the following arguments are required: --private-dns-zone",
+			[]string{"resource-group", "endpoint-name", "name"}},
+		{"ok/record-set", func(r *resRef) azNames { return aRecordKind.names(r, true) }, resRef{group: "g", parent: "z", name: "r"}, nil,
+			"", []string{"resource-group", "zone-name", "name"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.set
+			n := tc.names(&r)
+			var got string
+			if err := n.check(tc.extra...); err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("check = %q, want %q", got, tc.want)
+			}
+			var flags []string
+			for _, f := range n {
+				flags = append(flags, f.long)
+			}
+			if !slices.Equal(flags, tc.wantFlag) {
+				t.Errorf("flags = %v, want %v", flags, tc.wantFlag)
+			}
+		})
+	}
+	for id, want := range map[string]resRef{
+		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a": {group: "rg", parent: "v", name: "a"},
+		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v":           {group: "rg", name: "v"},
+	} {
+		parsed, _ := client.ParseResourceID(id)
+		var got resRef
+		if got.fromID(parsed); got != want {
+			t.Errorf("fromID(%s) = %+v, want %+v", id, got, want)
+		}
+	}
 }
