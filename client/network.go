@@ -730,25 +730,16 @@ func (a *ARM) waitOperation(ctx context.Context, h http.Header) error {
 	}
 	wait := time.Duration(0)
 	for range maxPolls {
-		if wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			case <-t.C:
-			}
+		if err := pause(ctx, wait); err != nil {
+			return err
 		}
 		var st operationStatus
 		_, h, err := a.rest.send(ctx, http.MethodGet, op, nil, nil, &st)
 		if err != nil {
 			return err
 		}
-		// Retry-After (at most 30 s) paces the polls; without it, a second.
-		wait = time.Second
-		if n, err := strconv.Atoi(h.Get("Retry-After")); err == nil && n >= 0 {
-			wait = min(time.Duration(n)*time.Second, 30*time.Second)
-		}
+		// Retry-After paces the polls; without it, a second.
+		wait = retryAfter(h, time.Second)
 		switch strings.ToLower(st.Status) {
 		case "succeeded":
 			return nil
@@ -761,4 +752,29 @@ func (a *ARM) waitOperation(ctx context.Context, h http.Header) error {
 		}
 	}
 	return fmt.Errorf("client: the operation did not finish after %d polls", maxPolls)
+}
+
+// retryAfter is the pause a service asks for before the next poll
+// (Retry-After, in seconds, at most 30 s), else def.
+func retryAfter(h http.Header, def time.Duration) time.Duration {
+	if n, err := strconv.Atoi(h.Get("Retry-After")); err == nil && n >= 0 {
+		return min(time.Duration(n)*time.Second, 30*time.Second)
+	}
+	return def
+}
+
+// pause waits d (not at all when d is 0) or until ctx ends, as a poller
+// does between polls.
+func pause(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

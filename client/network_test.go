@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/scopevault/scopevault/client"
 )
@@ -80,6 +82,8 @@ type fakeNetworkARM struct {
 	polls int
 	calls []string
 	body  map[string]string
+	// cancel, when set, is called by a poll of /slowop, which asks for 30 s.
+	cancel func()
 }
 
 func (f *fakeNetworkARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -97,6 +101,10 @@ func (f *fakeNetworkARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		io.WriteString(w, `{"status":"Succeeded"}`)
+	case r.URL.Path == "/slowop":
+		f.cancel()
+		w.Header().Set("Retry-After", "30")
+		io.WriteString(w, `{"status":"InProgress"}`)
 	case r.URL.Path == "/failop":
 		io.WriteString(w, `{"status":"Failed","error":{"code":"InUseSubnetCannotBeDeleted","message":"Subnet app is in use."}}`)
 	case r.URL.Path == "/gone":
@@ -112,6 +120,9 @@ func (f *fakeNetworkARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"error":{"code":"ResourceNotFound","message":"The Resource 'Microsoft.Network/virtualNetworks/bad' under resource group 'rg' was not found."}}`)
 	case r.Method == http.MethodGet:
 		io.WriteString(w, `{"name":"vnet1","properties":{"provisioningState":"Succeeded","addressSpace":{"addressPrefixes":["10.0.0.0/16"]}}}`)
+	case r.Method == http.MethodDelete && strings.HasSuffix(r.URL.Path, "/slow"):
+		w.Header().Set("Azure-AsyncOperation", base+"/slowop")
+		w.WriteHeader(http.StatusAccepted)
 	case r.Method == http.MethodDelete && strings.HasSuffix(r.URL.Path, "/inuse"):
 		w.Header().Set("Azure-AsyncOperation", base+"/failop")
 		w.WriteHeader(http.StatusAccepted)
@@ -152,6 +163,13 @@ func TestNetworkLongRunningOperations(t *testing.T) {
 	var re *client.ResponseError
 	if !errors.As(err, &re) || re.Code != "InUseSubnetCannotBeDeleted" {
 		t.Errorf("a failed operation = %v, want its code", err)
+	}
+	// A poller waiting out Retry-After stops when its context ends.
+	slowCtx, cancel := context.WithCancel(ctx)
+	f.cancel = cancel
+	start := time.Now()
+	if err := a.DeleteSubnet(slowCtx, "s", "rg", "vnet1", "slow"); !errors.Is(err, context.Canceled) || time.Since(start) > 10*time.Second {
+		t.Errorf("a cancelled wait = %v after %v, want context.Canceled at once", err, time.Since(start))
 	}
 	_, err = a.VirtualNetwork(ctx, "s", "rg", "bad")
 	if !client.IsNotFound(err) {
