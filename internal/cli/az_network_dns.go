@@ -214,7 +214,7 @@ func (a *azCLI) aRecordEditCommand(add bool) *cobra.Command {
 			}
 		} else {
 			if !slices.ContainsFunc(recs, has) {
-				return fmt.Errorf("The record %s does not exist in record set %s.", ip, z.name)
+				return fmt.Errorf("The record %s does not exist in record set %s.", ip, c.name)
 			}
 			recs = slices.DeleteFunc(recs, has)
 			if len(recs) == 0 && !keepEmpty {
