@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -112,6 +113,52 @@ func TestRealHostFormPort443(t *testing.T) {
 	defer srv.Shutdown(context.Background())
 	url := "https://" + srv.Boot.Vault + ".vault.azure.net/"
 	roundTrip(t, realFormClient(t, srv, url, "127.0.0.1"), url)
+
+	// On 443 no URL carries ":443": the env file's authority host is the
+	// OpenID metadata's, and the vault URL is its address alone.
+	env := MustEnvFile(t, srv.DataDir())
+	if env["AZURE_AUTHORITY_HOST"] != "https://localhost/" || strings.Contains(env["AZURE_KEYVAULT_URL"], ":443") {
+		t.Errorf("env file on 443: AZURE_AUTHORITY_HOST=%q AZURE_KEYVAULT_URL=%q", env["AZURE_AUTHORITY_HOST"], env["AZURE_KEYVAULT_URL"])
+	}
+	if env["REQUESTS_CA_BUNDLE"] == "" {
+		t.Error("the env file does not name the CA for Python's requests")
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CA.Pool()}}}
+	res, err := hc.Get("https://localhost/" + srv.Boot.TenantID + "/v2.0/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta struct {
+		TokenEndpoint string `json:"token_endpoint"`
+	}
+	json.NewDecoder(res.Body).Decode(&meta)
+	res.Body.Close()
+	if !strings.HasPrefix(meta.TokenEndpoint, env["AZURE_AUTHORITY_HOST"]) {
+		t.Errorf("the metadata's token endpoint %q is not under the env file's authority %q", meta.TokenEndpoint, env["AZURE_AUTHORITY_HOST"])
+	}
+	// A client that names the vault by its address without the port is
+	// challenged for a resource the token service accepts.
+	res, err = hc.Get(env["AZURE_KEYVAULT_URL"] + "secrets/x?api-version=7.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	ch := res.Header.Get("WWW-Authenticate")
+	i := strings.Index(ch, `resource="`)
+	if res.StatusCode != http.StatusUnauthorized || i < 0 {
+		t.Fatalf("challenge: %d %q", res.StatusCode, ch)
+	}
+	resource := ch[i+len(`resource="`):]
+	resource = resource[:strings.IndexByte(resource, '"')]
+	cred, err := azidentity.NewClientSecretCredential(srv.Boot.TenantID, srv.Boot.ClientID, srv.Boot.ClientSecret,
+		&azidentity.ClientSecretCredentialOptions{DisableInstanceDiscovery: true, ClientOptions: azcore.ClientOptions{
+			Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: env["AZURE_AUTHORITY_HOST"]}, Transport: hc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{resource + "/.default"}}); err != nil {
+		t.Errorf("a token for the challenge's resource %q: %v", resource, err)
+	}
 }
 
 // TestHostsCommand: `scopevault hosts`, run as a user would after sourcing

@@ -44,7 +44,9 @@ func ResourceAudience(resource string) (aud string, ok bool) {
 	switch {
 	case host == "vault.azure.net":
 		return AudienceKeyVault, true
-	case hasPort && loopbackVaultHost(host):
+	case loopbackVaultHost(host):
+		// With or without a port: a vault at https://127.a.b.c/ (port 443)
+		// challenges with https://a.b.c.
 		return AudienceKeyVault, true
 	case hasPort:
 		// Only vaults are addressed with a port; the other resources are names.

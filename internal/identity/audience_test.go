@@ -43,7 +43,7 @@ func TestResourceAudience(t *testing.T) {
 		{"fail/vault-port-zero", "https://vault.azure.net:0", ""},
 		{"fail/vault-port-big", "https://vault.azure.net:65536", ""},
 		{"fail/vault-empty-port", "https://vault.azure.net:", ""},
-		{"fail/loopback-no-port", "https://0.0.1", ""},
+		{"ok/loopback-no-port", "https://1.0.1", kv}, // a vault at https://127.1.0.1/ (port 443) challenges so
 		{"fail/loopback-four-octets", "https://127.0.0.1:8443", ""},
 		{"fail/loopback-octet-too-big", "https://0.0.256:8443", ""},
 		{"fail/loopback-leading-zero", "https://0.0.01:8443", ""},

@@ -120,6 +120,7 @@ func (s *Server) Env() [][2]string {
 		{"AZURE_KEYVAULT_URL", vaultURL},
 		{"SSL_CERT_FILE", ca},
 		{"NODE_EXTRA_CA_CERTS", ca},
+		{"REQUESTS_CA_BUNDLE", ca},
 	}
 	return append(env, s.databricksEnv()...)
 }

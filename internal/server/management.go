@@ -10,9 +10,14 @@ import (
 // which the token service maps to the management audience.
 func (s *Server) managementURLs() []string {
 	port := strconv.Itoa(s.port)
-	out := []string{s.URL(), "https://" + net.JoinHostPort("127.0.0.1", port), "https://" + net.JoinHostPort("::1", port)}
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
 	if s.cfg.Host != "" {
-		out = append(out, "https://"+net.JoinHostPort(s.cfg.Host, port))
+		hosts = append(hosts, s.cfg.Host)
+	}
+	var out []string
+	for _, h := range hosts {
+		// Both spellings: a client may write the default port or leave it out.
+		out = append(out, "https://"+s.hostPort(h), "https://"+net.JoinHostPort(h, port))
 	}
 	return out
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -271,11 +272,24 @@ func (s *Server) EnsureVaultListener(v *scopevault.Vault) error {
 func (s *Server) Port() int { return s.port }
 
 // URL is the control plane's base URL (identity, ARM, health).
-func (s *Server) URL() string { return "https://localhost:" + strconv.Itoa(s.port) }
+func (s *Server) URL() string { return "https://" + s.hostPort("localhost") }
 
 // VaultURL is a vault's no-setup data-plane URL.
 func (s *Server) VaultURL(v *scopevault.Vault) string {
-	return "https://" + net.JoinHostPort(v.Address, strconv.Itoa(s.port)) + "/"
+	return "https://" + s.hostPort(v.Address) + "/"
+}
+
+// hostPort is host with the server's port, which URLs leave out when it is
+// HTTPS's own 443 (as the OpenID metadata, built from the request's Host,
+// does: a client compares the two).
+func (s *Server) hostPort(host string) string {
+	if s.port == 443 {
+		if strings.Contains(host, ":") {
+			return "[" + host + "]"
+		}
+		return host
+	}
+	return net.JoinHostPort(host, strconv.Itoa(s.port))
 }
 
 // DataDir is where the server keeps its files.

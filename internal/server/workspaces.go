@@ -67,7 +67,7 @@ func (s *Server) workspaceHost(ws *scopevault.Workspace) string {
 	if ws.Address == "" {
 		return ws.RealHost()
 	}
-	return net.JoinHostPort(ws.Address, strconv.Itoa(s.port))
+	return s.hostPort(ws.Address)
 }
 
 // isWorkspaceAddr reports whether addr is a workspace's listener address.
