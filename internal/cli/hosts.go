@@ -19,10 +19,11 @@ func newHostsCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "hosts",
 		Short: "Print hosts-file lines that point the real vault host names at scopevault",
-		Long: `Print one hosts-file line per vault, mapping <vault>.vault.azure.net to the
-vault's own loopback address, so https://<vault>.vault.azure.net/ (with 'up --port 443')
-or https://<vault>.vault.azure.net:PORT/ reach scopevault with the SDKs' challenge
-verification left on:
+		Long: `Print the hosts-file lines that make Azure's names reach scopevault: one per vault
+(<vault>.vault.azure.net to the vault's own loopback address), one per workspace
+(adb-<id>.<n>.azuredatabricks.net), and login.microsoftonline.com, management.azure.com
+and graph.microsoft.com to the server's main address. With 'up --port 443' the real URLs
+(https://<vault>.vault.azure.net/) then work with the SDKs' checks left on:
 
     scopevault hosts | sudo tee -a /etc/hosts
 
@@ -63,6 +64,8 @@ environment ('. .scopevault/scopevault.env') or of 'scopevault az login'.`,
 			for _, line := range workspaceHostLines(workspaces) {
 				fmt.Fprintln(out, line)
 			}
+			fmt.Fprintln(out, "# scopevault's token service, ARM and Graph, answering as Azure's")
+			fmt.Fprintln(out, controlHostLine(s.prof.ServerURL))
 			return nil
 		},
 	}
@@ -81,11 +84,31 @@ func workspaceHostLines(workspaces []client.Workspace) []string {
 			continue
 		}
 		addr := "127.0.0.1"
-		if host, _, err := net.SplitHostPort(w.Properties.WorkspaceURL); err == nil && net.ParseIP(host) != nil {
-			addr = net.ParseIP(host).String()
+		host := w.Properties.WorkspaceURL // host:port, or host alone on port 443
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if ip := net.ParseIP(host); ip != nil {
+			addr = ip.String()
 		}
 		ws := scopevault.Workspace{WorkspaceID: id}
 		lines = append(lines, addr+"\t"+ws.RealHost())
 	}
 	return lines
+}
+
+// azureControlNames are the names the control plane answers as: the token
+// service, ARM and Graph.
+var azureControlNames = []string{"login.microsoftonline.com", "management.azure.com", "graph.microsoft.com"}
+
+// controlHostLine maps Azure's control-plane names to the server's main
+// address (the host of its URL; localhost is 127.0.0.1).
+func controlHostLine(serverURL string) string {
+	addr := "127.0.0.1"
+	if u, err := url.Parse(serverURL); err == nil {
+		if ip := net.ParseIP(u.Hostname()); ip != nil {
+			addr = ip.String()
+		}
+	}
+	return addr + "\t" + strings.Join(azureControlNames, " ")
 }
