@@ -1,7 +1,9 @@
 // Command azsecrets is an unmodified Azure SDK for Go client: it reads only
 // the standard Azure environment variables (source scopevault.env first) and
 // runs every secrets operation against AZURE_KEYVAULT_URL, printing one line
-// per step. The project's tests run it exactly as a user would.
+// per step. The project's tests run it exactly as a user would. Whatever
+// step fails, it deletes and purges the secret it created before it exits,
+// so a run leaves the vault as it found it.
 //
 //	. .scopevault/scopevault.env && go run ./examples/azsecrets
 package main
@@ -12,8 +14,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
 )
@@ -49,6 +53,7 @@ func run(ctx context.Context) error {
 	_, _ = rand.Read(b[:])
 	name := "example-" + hex.EncodeToString(b[:])
 	value := "s3cr3t-" + hex.EncodeToString(b[:])
+	defer cleanup(ctx, client, name)
 
 	set, err := client.SetSecret(ctx, name, azsecrets.SetSecretParameters{Value: &value}, nil)
 	if err := step("SetSecret", err); err != nil {
@@ -147,6 +152,25 @@ func run(ctx context.Context) error {
 		err = errors.New("restored value mismatch")
 	}
 	return step("GetSecret(restored)", err)
+}
+
+// cleanup deletes and purges the example's secret, whichever step the run
+// reached: a secret that is already deleted (or was never made) is not an
+// error. A failure is reported but does not change the exit code.
+func cleanup(ctx context.Context, client *azsecrets.Client, name string) {
+	if _, err := client.DeleteSecret(ctx, name, nil); err != nil && !notFound(err) {
+		fmt.Fprintln(os.Stderr, "cleanup: delete:", err)
+	}
+	if _, err := client.PurgeDeletedSecret(ctx, name, nil); err != nil && !notFound(err) {
+		fmt.Fprintln(os.Stderr, "cleanup: purge:", err)
+		return
+	}
+	fmt.Println("ok cleanup: deleted and purged", name)
+}
+
+func notFound(err error) bool {
+	var re *azcore.ResponseError
+	return errors.As(err, &re) && re.StatusCode == http.StatusNotFound
 }
 
 func boolErr(ok bool, msg string) error {

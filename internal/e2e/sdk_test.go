@@ -27,7 +27,7 @@ func TestGoSDKFromEnvFile(t *testing.T) {
 	root := repoRoot(t)
 	run(t, root, environ(nil), "go", "build", "-o", bin, "./examples/azsecrets")
 	out := run(t, root, environ(env), bin)
-	if !strings.Contains(out, "OK: all 12 operations") {
+	if !strings.Contains(out, "OK: all 12 operations") || !strings.Contains(out, "ok cleanup: deleted and purged") {
 		t.Fatalf("example output:\n%s", out)
 	}
 	for _, op := range []string{"SetSecret", "GetSecret(latest)", "GetSecret(version)", "UpdateSecretProperties",
