@@ -78,8 +78,9 @@ func parseRunConf(name string, raw []byte) ([]runVar, error) {
 func newRunCommand() *cobra.Command {
 	var envs []string
 	var confFile, profile, subnet string
+	var azure bool
 	cmd := &cobra.Command{
-		Use:   "run [--env NAME={{secrets/SCOPE/KEY}}]... [--conf FILE] [--subnet VNET/SUBNET] -- CMD [ARGS...]",
+		Use:   "run [--env NAME={{secrets/SCOPE/KEY}}]... [--conf FILE] [--subnet VNET/SUBNET | --azure] -- CMD [ARGS...]",
 		Short: "Run a program with Databricks secret references resolved into its environment, its output redacted",
 		Long: `Run CMD with each NAME={{secrets/<scope>/<key>}} resolved through the workspace API
 (DATABRICKS_HOST and DATABRICKS_TOKEN, or ~/.databrickscfg) and added to its environment,
@@ -96,7 +97,12 @@ connections to vaults, including those of unmodified SDKs, come from the subnet,
 <vault>.vault.azure.net resolves through the private DNS zones linked to the subnet's
 network (to a private endpoint where an approved one is linked, else to the public
 endpoint from inside the subnet). CMD gets a private /etc/hosts in a mount namespace of
-its own; vault URLs in its environment are rewritten (docs/placement.md).`,
+its own; vault URLs in its environment are rewritten (docs/placement.md).
+
+--azure runs CMD with Azure's own names resolving to scopevault (the lines of
+'scopevault hosts', in the same kind of private /etc/hosts), AZURE_AUTHORITY_HOST,
+AZURE_KEYVAULT_URL and DATABRICKS_HOST rewritten to them. With 'up --port 443' the
+program uses exactly Azure's URLs.`,
 		Args:          cobra.MinimumNArgs(1),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -132,6 +138,16 @@ its own; vault URLs in its environment are rewritten (docs/placement.md).`,
 				}
 			}
 			var prep func(*exec.Cmd)
+			if subnet != "" && azure {
+				return fail("--subnet and --azure are one or the other")
+			}
+			if azure {
+				var cleanup func()
+				if args, env, prep, cleanup, err = placeAzure(cmd, args, env); err != nil {
+					return err
+				}
+				defer cleanup()
+			}
 			if subnet != "" {
 				var cleanup func()
 				if args, env, prep, cleanup, err = placeInSubnet(cmd, subnet, args, env); err != nil {
@@ -146,6 +162,7 @@ its own; vault URLs in its environment are rewritten (docs/placement.md).`,
 	cmd.Flags().StringArrayVar(&envs, "env", nil, "NAME={{secrets/SCOPE/KEY}} (repeatable)")
 	cmd.Flags().StringVar(&confFile, "conf", "", "a file of NAME={{secrets/SCOPE/KEY}} lines")
 	cmd.Flags().StringVarP(&profile, "profile", "p", "", "the ~/.databrickscfg profile to use")
+	cmd.Flags().BoolVar(&azure, "azure", false, "run CMD with Azure's own names (login.microsoftonline.com, <vault>.vault.azure.net, ...) resolving to scopevault")
 	cmd.Flags().StringVar(&subnet, "subnet", "", "run CMD placed in a subnet: VNET/SUBNET or the subnet's resource id (see docs/placement.md)")
 	return cmd
 }
