@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/scopevault/scopevault/internal/server"
+)
+
+// TestAzureNamesOn443: with up on port 443, unmodified programs using
+// DefaultAzureCredential with no options and the env file's
+// AZURE_KEYVAULT_URL, run under `scopevault run --azure`, reach
+// https://<vault>.vault.azure.net/ with their token from
+// login.microsoftonline.com — Go, JS and Debian's Python SDK. Nothing but the
+// CA is configured (SSL_CERT_FILE, NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE).
+func TestAzureNamesOn443(t *testing.T) {
+	srv, err := server.Start(context.Background(), server.Config{DataDir: t.TempDir(), Port: 443})
+	if errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, os.ErrPermission) {
+		missing(t, "port 443 is not available: "+err.Error())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	env := MustEnvFile(t, srv.DataDir())
+	env["HOME"] = t.TempDir()
+	dir := t.TempDir()
+	root := repoRoot(t)
+	sv, goProg := filepath.Join(dir, "scopevault"), filepath.Join(dir, "defaultcred")
+	run(t, root, environ(nil), "go", "build", "-o", sv, "./cmd/scopevault")
+	run(t, root, environ(nil), "go", "build", "-o", goProg, "./examples/defaultcred")
+	want := "back from https://" + srv.Boot.Vault + ".vault.azure.net/"
+	placed := func(t *testing.T, args ...string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, sv, append([]string{"run", "--azure", "--"}, args...)...)
+		cmd.Dir, cmd.Env = root, environ(env)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "OK: DefaultAzureCredential read https://"+srv.Boot.Vault+".vault.azure.net/secrets/") ||
+			!strings.Contains(string(out), want) {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	t.Run("go", func(t *testing.T) { placed(t, goProg) })
+	t.Run("js", func(t *testing.T) {
+		node := requireTool(t, "node")
+		js := filepath.Join(root, "internal", "e2e", "js")
+		if m, _ := filepath.Glob(filepath.Join(js, "node_modules", "@azure", "identity", "package.json")); len(m) == 0 {
+			missing(t, "JS packages are not installed (cd internal/e2e/js && npm ci)")
+		}
+		placed(t, node, filepath.Join(js, "defaultcred.mjs"))
+	})
+	t.Run("python", func(t *testing.T) {
+		// Debian's own Python, where its python3-azure is installed
+		// (another python3 may come first on PATH).
+		py := "/usr/bin/python3"
+		if _, err := os.Stat(py); err != nil {
+			py = requireTool(t, "python3")
+		}
+		if err := exec.Command(py, "-c", "import azure.identity, azure.keyvault.secrets").Run(); err != nil {
+			missing(t, "Debian's python3-azure (azure-identity, azure-keyvault-secrets) is not installed")
+		}
+		placed(t, py, filepath.Join(root, "examples", "defaultcred", "defaultcred.py"))
+	})
+}
