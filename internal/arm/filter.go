@@ -6,12 +6,16 @@ import (
 	"github.com/scopevault/scopevault"
 )
 
-// filterTerm is one clause of an ARM $filter: name(), name('v') or name eq 'v'.
+// filterTerm is one clause of an ARM $filter: name(), name('v') or name eq
+// 'v'; or of a Graph $filter: also startswith(prop,'v') (Name "startswith",
+// Prop "displayname") and prop/any(x:x eq 'v') (Name the collection, Any).
 type filterTerm struct {
 	Name  string // lower-cased: "atscope", "principalid", "assignedto", "rolename", "type"
 	Call  bool   // name() or name('v')
 	Value string
 	HasV  bool
+	Prop  string // startswith's property, lower-cased
+	Any   bool   // collection/any(x:x eq 'v')
 }
 
 // maxFilterLen bounds what the parser reads; real filters are short.
@@ -22,6 +26,18 @@ const maxFilterLen = 1024
 // assignedTo('id')) or a comparison (principalId eq 'id'). String literals
 // are single-quoted, with ” standing for a quote.
 func parseFilter(s string) ([]filterTerm, error) {
+	terms, err := parseGraphFilter(s)
+	for _, t := range terms {
+		if t.Any || t.Prop != "" {
+			return nil, errFilter(s)
+		}
+	}
+	return terms, err
+}
+
+// parseGraphFilter is parseFilter with Graph's forms too:
+// startswith(prop,'v') and collection/any(x:x eq 'v').
+func parseGraphFilter(s string) ([]filterTerm, error) {
 	if len(s) > maxFilterLen {
 		return nil, errFilter(s)
 	}
@@ -112,9 +128,22 @@ func (p *filterParser) term() (filterTerm, bool) {
 		return filterTerm{}, false
 	}
 	t := filterTerm{Name: strings.ToLower(name)}
+	if p.i < len(p.s) && p.s[p.i] == '/' {
+		return p.anyTerm(t)
+	}
 	if p.i < len(p.s) && p.s[p.i] == '(' {
 		p.i++
 		t.Call = true
+		if prop := p.ident(); prop != "" {
+			// startswith(displayName,'v'): a property, a comma, a literal.
+			p.space()
+			if p.i >= len(p.s) || p.s[p.i] != ',' {
+				return filterTerm{}, false
+			}
+			p.i++
+			p.space()
+			t.Prop = strings.ToLower(prop)
+		}
 		if p.i < len(p.s) && p.s[p.i] == '\'' {
 			v, ok := p.str()
 			if !ok {
@@ -138,5 +167,35 @@ func (p *filterParser) term() (filterTerm, bool) {
 		return filterTerm{}, false
 	}
 	t.Value, t.HasV = v, true
+	return t, true
+}
+
+// anyTerm reads the rest of Graph's lambda form collection/any(x:x eq 'v'),
+// the one az sends for servicePrincipalNames and identifierUris.
+func (p *filterParser) anyTerm(t filterTerm) (filterTerm, bool) {
+	p.i++ // '/'
+	if !strings.EqualFold(p.ident(), "any") || p.i >= len(p.s) || p.s[p.i] != '(' {
+		return filterTerm{}, false
+	}
+	p.i++
+	v := p.ident()
+	if v == "" || p.i >= len(p.s) || p.s[p.i] != ':' {
+		return filterTerm{}, false
+	}
+	p.i++
+	if p.ident() != v {
+		return filterTerm{}, false
+	}
+	p.space()
+	if !p.keyword("eq") {
+		return filterTerm{}, false
+	}
+	p.space()
+	val, ok := p.str()
+	if !ok || p.i >= len(p.s) || p.s[p.i] != ')' {
+		return filterTerm{}, false
+	}
+	p.i++
+	t.Any, t.Value, t.HasV = true, val, true
 	return t, true
 }

@@ -99,6 +99,9 @@ func (h *Handler) createServicePrincipal(w http.ResponseWriter, req *request) er
 	if err := graphDecode(req.r, &in); err != nil {
 		return err
 	}
+	if in.AppID != nil && in.DisplayName == nil {
+		return h.createServicePrincipalForApp(w, req, *in.AppID) // graph_apps.go
+	}
 	if in.AppID != nil {
 		return scopevault.Errorf(scopevault.EINVALID, "Request_BadRequest",
 			"scopevault registers the application with its service principal: send only displayName, not appId.")
@@ -124,15 +127,17 @@ func (h *Handler) createServicePrincipal(w http.ResponseWriter, req *request) er
 func (h *Handler) listServicePrincipals(w http.ResponseWriter, req *request) error {
 	var appID, name string
 	if s := req.r.URL.Query().Get("$filter"); s != "" {
-		terms, err := parseFilter(s)
+		terms, err := parseGraphFilter(s)
 		if err != nil {
 			return errGraphQuery()
 		}
 		for _, t := range terms {
 			switch {
-			case t.Name == "appid" && !t.Call:
+			// az's servicePrincipalNames/any(c:c eq '<appId>'): a service
+			// principal's only name here is its app id.
+			case t.Name == "appid" && !t.Call && !t.Any, t.Name == "serviceprincipalnames" && t.Any:
 				appID = t.Value
-			case t.Name == "displayname" && !t.Call:
+			case t.Name == "displayname" && !t.Call && !t.Any:
 				name = t.Value
 			default:
 				return errGraphQuery()

@@ -36,6 +36,10 @@ func graphRoute(method string, segs []string) (route, error) {
 		}
 	case len(rest) == 0 && eq(set, "servicePrincipals"):
 		return methods(method, route{}, map[string]op{http.MethodPost: opCreateSP, http.MethodGet: opListSPs})
+	case len(rest) == 0 && eq(set, "applications"):
+		return methods(method, route{}, map[string]op{http.MethodPost: opCreateApp, http.MethodGet: opListApps})
+	case len(rest) == 0 && eq(set, "me"):
+		return methods(method, route{}, map[string]op{http.MethodGet: opGetMe})
 	case len(rest) == 0 && eq(set, "users"):
 		return methods(method, route{}, map[string]op{http.MethodPost: opCreateUser, http.MethodGet: opListUsers})
 	case len(rest) == 0 && eq(set, "groups"):
@@ -52,6 +56,8 @@ func graphObjectRoute(method, set string, rt route, nav []string) (route, error)
 	switch {
 	case len(nav) == 0 && eq(set, "servicePrincipals"):
 		return methods(method, rt, map[string]op{http.MethodGet: opGetSP})
+	case len(nav) == 0 && eq(set, "applications"):
+		return methods(method, rt, map[string]op{http.MethodGet: opGetApp, http.MethodPatch: opPatchApp})
 	case len(nav) == 0 && eq(set, "users") && !rt.byAppID:
 		return methods(method, rt, map[string]op{http.MethodGet: opGetUser})
 	case len(nav) == 0 && eq(set, "groups") && !rt.byAppID:

@@ -67,7 +67,7 @@ func TestGraphErrors(t *testing.T) {
 		{"fail/no-token", http.MethodGet, "/v1.0/servicePrincipals", "", nil, 401, "InvalidAuthenticationToken"},
 		{"fail/no-display-name", http.MethodPost, "/v1.0/servicePrincipals", admin, map[string]any{}, 400, "Request_BadRequest"},
 		{"fail/app-id-given", http.MethodPost, "/v1.0/servicePrincipals", admin, map[string]any{"displayName": "x", "appId": "y"}, 400, "Request_BadRequest"},
-		{"fail/unknown-segment", http.MethodGet, "/v1.0/applications", admin, nil, 400, "BadRequest"},
+		{"fail/unknown-segment", http.MethodGet, "/v1.0/devices", admin, nil, 400, "BadRequest"},
 		{"fail/unknown-object", http.MethodGet, "/v1.0/directoryObjects/12345678-1234-4234-8234-123456789012", admin, nil, 404, "Request_ResourceNotFound"},
 		{"fail/user-is-not-sp", http.MethodGet, "/v1.0/servicePrincipals/" + user.ObjectID, admin, nil, 404, "Request_ResourceNotFound"},
 		{"fail/bad-filter", http.MethodGet, "/v1.0/servicePrincipals?$filter=" + url.QueryEscape("startswith(displayName,'a')"), admin, nil, 400, "Request_UnsupportedQuery"},

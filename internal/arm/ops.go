@@ -50,6 +50,11 @@ const (
 	opListMembers           op = "graph.Groups.ListMembers"
 	opAddMember             op = "graph.Groups.AddMember"
 	opRemoveMember          op = "graph.Groups.RemoveMember"
+	opCreateApp             op = "graph.Applications.Create"
+	opListApps              op = "graph.Applications.List"
+	opGetApp                op = "graph.Applications.Get"
+	opPatchApp              op = "graph.Applications.Update"
+	opGetMe                 op = "graph.Me.Get"
 	opAddPassword           op = "graph.Applications.AddPassword"
 	opRemovePassword        op = "graph.Applications.RemovePassword"
 	opCreateMI              op = "scopevault.ManagedIdentities.Create"
@@ -215,6 +220,11 @@ var operations = map[op]opSpec{
 	opListMembers:           {Action: "microsoft.directory/groups/members/read", Gate: gateDirectoryRead, run: (*Handler).listMembers},
 	opAddMember:             {Action: "microsoft.directory/groups/members/update", Gate: gateDirectoryAdmin, run: (*Handler).addMember},
 	opRemoveMember:          {Action: "microsoft.directory/groups/members/update", Gate: gateDirectoryAdmin, run: (*Handler).removeMember},
+	opCreateApp:             {Action: "microsoft.directory/applications/create", Gate: gateDirectoryAdmin, run: (*Handler).createApplication},
+	opListApps:              {Action: "microsoft.directory/applications/standard/read", Gate: gateDirectoryRead, run: (*Handler).listApplications},
+	opGetApp:                {Action: "microsoft.directory/applications/standard/read", Gate: gateDirectoryRead, run: (*Handler).getApplication},
+	opPatchApp:              {Action: "microsoft.directory/applications/basic/update", Gate: gateDirectoryAdmin, run: (*Handler).patchApplication},
+	opGetMe:                 {Action: "microsoft.directory/users/standard/read", Gate: gateDirectoryRead, run: (*Handler).getMe},
 	opAddPassword:           {Action: "microsoft.directory/applications/credentials/update", Gate: gateDirectoryAdmin, run: (*Handler).addPassword},
 	opRemovePassword:        {Action: "microsoft.directory/applications/credentials/update", Gate: gateDirectoryAdmin, run: (*Handler).removePassword},
 	opCreateMI:              {Action: "microsoft.directory/servicePrincipals/create", Gate: gateDirectoryAdmin, run: (*Handler).createManagedIdentity},
