@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -32,8 +31,8 @@ create users.`,
 		Example: `  az ad user create --display-name Alice --user-principal-name alice@contoso.example --password "$ALICE_PASSWORD"`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if displayName == "" || upn == "" || password == "" {
-				return errors.New("the following arguments are required: --display-name, --password, --user-principal-name")
+			if err := azRequired("--display-name", displayName, "--password", password, "--user-principal-name", upn); err != nil {
+				return err
 			}
 			force := false
 			if forceChange != "" {
@@ -81,8 +80,8 @@ returns that one instead, unless --force.`,
 		Example: `  az ad group create --display-name data-readers --mail-nickname data-readers`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if displayName == "" || mailNickname == "" {
-				return errors.New("the following arguments are required: --display-name, --mail-nickname")
+			if err := azRequired("--display-name", displayName, "--mail-nickname", mailNickname); err != nil {
+				return err
 			}
 			s, err := newSession()
 			if err != nil {
@@ -167,8 +166,8 @@ A role assigned to the group applies to its members.`,
   az ad group member add --group data-readers --member-id "$USER_ID"`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if group == "" || memberID == "" {
-				return errors.New("the following arguments are required: --group/-g, --member-id")
+			if err := azRequired("--group/-g", group, "--member-id", memberID); err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			s, groupID, err := groupSession(ctx, group)

@@ -214,8 +214,8 @@ name; --member-id is the object id of a user, service principal or group.`,
 		Example: `  az ad group member check --group secret-readers --member-id "$ALICE_ID" --query value -o tsv`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if group == "" || memberID == "" {
-				return errors.New("the following arguments are required: --group/-g, --member-id")
+			if err := azRequired("--group/-g", group, "--member-id", memberID); err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			s, id, err := groupSession(ctx, group)

@@ -110,5 +110,5 @@ func TestAzDirectoryReads(t *testing.T) {
 		t.Errorf("member check --query value -o tsv = %q", got)
 	}
 	e.MustFail(t, "Request_ResourceNotFound", "ad", "group", "member", "check", "-g", "data-team", "--member-id", "00000000-0000-0000-0000-00000000dead")
-	e.MustFail(t, "the following arguments are required: --group/-g, --member-id", "ad", "group", "member", "check", "-g", "data-team")
+	e.MustFail(t, "the following arguments are required: --member-id", "ad", "group", "member", "check", "-g", "data-team")
 }

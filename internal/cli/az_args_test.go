@@ -88,3 +88,32 @@ func TestSameIPRule(t *testing.T) {
 		})
 	}
 }
+
+// A missing required flag names only the flags that are missing, in az's
+// words, whichever spelling (-n, --name, --resource-group) gave the others.
+func TestRequiredNamesOnlyMissing(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"fail/group-create-short-name", []string{"az", "group", "create", "-n", "rg5"}, "the following arguments are required: --location/-l"},
+		{"fail/group-create-long-group", []string{"az", "group", "create", "--resource-group", "rg5"}, "the following arguments are required: --location/-l"},
+		{"fail/group-create-location-only", []string{"az", "group", "create", "-l", "eastus"}, "the following arguments are required: --name/-n/--resource-group/-g"},
+		{"fail/group-create-nothing", []string{"az", "group", "create"}, "the following arguments are required: --name/-n/--resource-group/-g, --location/-l"},
+		{"fail/keyvault-create-name", []string{"az", "keyvault", "create", "-n", "kv1"}, "the following arguments are required: --resource-group/-g"},
+		{"fail/secret-set-vault", []string{"az", "keyvault", "secret", "set", "--vault-name", "kv1", "--value", "v"}, "the following arguments are required: --name/-n"},
+		{"fail/secret-set-name", []string{"az", "keyvault", "secret", "set", "-n", "s", "--value", "v"}, "the following arguments are required: --vault-name"},
+		{"fail/databricks-workspace-group", []string{"az", "databricks", "workspace", "create", "-g", "rg", "-n", "ws", "--sku", "premium"}, "the following arguments are required: --location/-l"},
+		{"fail/ad-group-create", []string{"az", "ad", "group", "create", "--display-name", "g"}, "the following arguments are required: --mail-nickname"},
+		{"fail/ad-user-create", []string{"az", "ad", "user", "create", "--display-name", "A", "--user-principal-name", "a@b.c"}, "the following arguments are required: --password"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errs, code := runMain(t, tc.args...)
+			if code == 0 || out != "" || errs != "ERROR: "+tc.want+"\n" {
+				t.Fatalf("scopevault %s: code %d, stdout %q, stderr %q; want %q",
+					strings.Join(tc.args, " "), code, out, errs, "ERROR: "+tc.want+"\n")
+			}
+		})
+	}
+}

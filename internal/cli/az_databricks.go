@@ -69,10 +69,7 @@ func (w *workspaceArgs) flags(cmd *cobra.Command) {
 }
 
 func (w *workspaceArgs) check() error {
-	if w.group == "" || w.name == "" {
-		return errors.New("the following arguments are required: --resource-group/-g, --name/-n")
-	}
-	return nil
+	return azRequired("--resource-group/-g", w.group, "--name/-n", w.name)
 }
 
 // workspaceCreate is what `az databricks workspace create` takes.
@@ -104,8 +101,8 @@ an id) with --public-subnet and --private-subnet injects the workspace into a VN
 			if err := c.check(); err != nil {
 				return err
 			}
-			if c.location == "" || c.sku == "" {
-				return errors.New("the following arguments are required: --location/-l, --sku")
+			if err := azRequired("--location/-l", c.location, "--sku", c.sku); err != nil {
+				return err
 			}
 			tags, err := parseTags(c.tags, args)
 			if err != nil {

@@ -42,8 +42,8 @@ func (a *azCLI) groupCommand() *cobra.Command {
 			if len(args) > 0 && !cmd.Flags().Changed("tags") {
 				return noArgs(cmd, args)
 			}
-			if name == "" || location == "" {
-				return errors.New("the following arguments are required: --name/-n/--resource-group/-g, --location/-l")
+			if err := azRequired("--name/-n/--resource-group/-g", name, "--location/-l", location); err != nil {
+				return err
 			}
 			t, err := parseTags(tags, args)
 			if err != nil {

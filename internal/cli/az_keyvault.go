@@ -46,8 +46,8 @@ signed-in principal unless --no-self-perms.`,
 			if len(args) > 0 && !cmd.Flags().Changed("tags") {
 				return noArgs(cmd, args)
 			}
-			if name == "" || group == "" {
-				return errors.New("the following arguments are required: --name/-n, --resource-group/-g")
+			if err := azRequired("--name/-n", name, "--resource-group/-g", group); err != nil {
+				return err
 			}
 			t, err := parseTags(tags, args)
 			if err != nil {

@@ -114,8 +114,8 @@ func (a *azCLI) secretSetCommand() *cobra.Command {
 			if len(args) > 0 && !cmd.Flags().Changed("tags") {
 				return noArgs(cmd, args)
 			}
-			if vault == "" || name == "" {
-				return errors.New("the following arguments are required: --vault-name, --name/-n")
+			if err := azRequired("--vault-name", vault, "--name/-n", name); err != nil {
+				return err
 			}
 			fromValue, fromFile := cmd.Flags().Changed("value"), file != ""
 			if fromValue == fromFile {

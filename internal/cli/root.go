@@ -23,7 +23,8 @@ func NewRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newUpCommand(), newHostsCommand(), newRotateKeyCommand(), NewAzCommand(), newAuditCommand(),
-		NewDatabricksCommand(), newRunCommand(), newInSubnetCommand(), newExplainCommand(), newDiagramCommand(), newApplyCommand())
+		NewDatabricksCommand(), newRunCommand(), newInSubnetCommand(), newExplainCommand(), newDiagramCommand(), newApplyCommand(), newVersionCommand())
+	setVersion(root)
 	return root
 }
 
@@ -35,7 +36,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	if err := root.ExecuteContext(ctx); err != nil {
+	err := unknownCommand(root, args)
+	if err == nil {
+		err = root.ExecuteContext(ctx)
+	}
+	if err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {
 			if ee.msg != "" {
