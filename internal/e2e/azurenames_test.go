@@ -58,6 +58,33 @@ func TestAzureNamesOn443(t *testing.T) {
 		}
 		placed(t, node, filepath.Join(js, "defaultcred.mjs"))
 	})
+	t.Run("az", func(t *testing.T) {
+		// Debian's azure-cli 2.45, unmodified, with its own config directory.
+		requireTool(t, "az")
+		env["AZURE_CONFIG_DIR"] = filepath.Join(t.TempDir(), ".azure")
+		ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
+		defer cancel()
+		script := `set -e
+az login --service-principal -u "$AZURE_CLIENT_ID" -p "$AZURE_CLIENT_SECRET" --tenant "$AZURE_TENANT_ID" --query "[].name" -o tsv
+az group create -n rg-real -l eastus --query properties.provisioningState -o tsv
+az keyvault create -n kv-real-rbac -g rg-real --enable-rbac-authorization true --query properties.enableRbacAuthorization -o tsv
+az keyvault show -n kv-real-rbac --query name -o tsv
+az keyvault list --query "[].name" -o tsv
+az rest --method get --url "$AZURE_KEYVAULT_URL"secrets?api-version=7.4 --resource https://vault.azure.net --query "value[].id" -o tsv
+echo done`
+		cmd := exec.CommandContext(ctx, sv, "run", "--azure", "--", "sh", "-c", script)
+		cmd.Dir, cmd.Env = t.TempDir(), environ(env)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("az: %v\n%s", err, out)
+		}
+		for _, want := range []string{"scopevault\n", "Succeeded\n", "true\n", "kv-real-rbac\n", srv.Boot.Vault + "\n",
+			"https://" + srv.Boot.Vault + ".vault.azure.net/secrets/defaultcred-check\n", "done\n"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("az's output lacks %q:\n%s", want, out)
+			}
+		}
+	})
 	t.Run("python", func(t *testing.T) {
 		// Debian's own Python, where its python3-azure is installed
 		// (another python3 may come first on PATH).
