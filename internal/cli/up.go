@@ -2,12 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -28,7 +31,11 @@ func newUpCommand() *cobra.Command {
 
 The first start on a data directory creates a local CA, a tenant, a subscription,
 a bootstrap admin service principal, a default vault and a default premium
-Databricks workspace, and writes DIR/scopevault.env for clients. A restart on the same directory keeps everything.`,
+Databricks workspace, and writes DIR/scopevault.env for clients. A restart on the same directory keeps everything.
+A first start that fails (a busy port) leaves no data directory behind.
+
+up runs in the foreground until Ctrl-C (or kill PID): start it in a second terminal,
+or in the background with '&', then '. DIR/scopevault.env' in the client's shell.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			level := slog.LevelWarn
@@ -46,9 +53,13 @@ Databricks workspace, and writes DIR/scopevault.env for clients. A restart on th
 				}
 				defer prof.Close()
 			}
+			fresh, existed := freshDir(dataDir)
 			srv, err := server.Start(ctx, server.Config{DataDir: dataDir, Host: host, Port: port, Logger: logger, PropagationDelay: propagation})
 			if err != nil {
-				return err
+				if fresh {
+					removeHalfMade(dataDir, existed)
+				}
+				return upError(err, port)
 			}
 			printUp(cmd, srv)
 			if prof != nil {
@@ -69,6 +80,46 @@ Databricks workspace, and writes DIR/scopevault.env for clients. A restart on th
 	cmd.Flags().DurationVar(&propagation, "role-propagation-delay", 0,
 		"how long a new role assignment takes to take effect, as Azure's RBAC caches do (e.g. 2m; 0 = at once)")
 	return cmd
+}
+
+// freshDir reports whether dir does not exist yet or is empty (a first
+// start), and whether it exists. A first start that fails takes away what it
+// made, so the next `up` is a first start again rather than a restart on
+// half a bootstrap.
+func freshDir(dir string) (fresh, existed bool) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, false
+	}
+	return err == nil && len(entries) == 0, true
+}
+
+// removeHalfMade empties a data directory a failed first start made: the
+// directory itself when it did not exist, its contents when it was empty.
+func removeHalfMade(dir string, existed bool) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
+	if !existed {
+		_ = os.Remove(dir)
+	}
+}
+
+// upError says in words what a failed listen means and what to do.
+func upError(err error, port int) error {
+	var op *net.OpError
+	addr := fmt.Sprint(port)
+	if errors.As(err, &op) && op.Addr != nil {
+		addr = op.Addr.String()
+	}
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return fmt.Errorf("%s is busy: another program (perhaps another scopevault up) listens there; stop it, or choose another port with --port (0 picks a free one)\n(%w)", addr, err)
+	case errors.Is(err, syscall.EACCES) && port > 0 && port < 1024:
+		return fmt.Errorf("cannot listen on %s: port %d needs root (or CAP_NET_BIND_SERVICE); run as root or choose --port 8443\n(%w)", addr, port, err)
+	}
+	return err
 }
 
 func printUp(cmd *cobra.Command, srv *server.Server) {
