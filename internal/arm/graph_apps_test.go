@@ -165,3 +165,29 @@ func TestGraphMeUser(t *testing.T) {
 		t.Fatalf("/me/x = %d %s", r.Status, r.Raw)
 	}
 }
+
+// TestGraphGetByIDs: POST /v1.0/directoryObjects/getByIds as az's
+// _get_object_stubs sends it (role assignment --assignee OBJECT_ID, role
+// assignment list's principal names).
+func TestGraphGetByIDs(t *testing.T) {
+	e := MustEnv(t)
+	sp := e.MustPrincipal(t, "stub-app")
+	spTok := e.Token(t, sp, graphAudience)
+	azTypes := []string{"user", "group", "servicePrincipal", "directoryObjectPartnerReference"}
+	r := e.Do(t, "POST", "/v1.0/directoryObjects/getByIds", spTok, map[string]any{
+		"ids": []string{strings.ToUpper(sp.ObjectID), e.admin.ObjectID, "00000000-0000-4000-8000-00000000dead", "not-a-guid", sp.ObjectID}, "types": azTypes,
+	})
+	MustStatus(t, r, 200)
+	v, _ := r.Get("value").([]any)
+	if len(v) != 2 || v[0].(map[string]any)["@odata.type"] != "#microsoft.graph.servicePrincipal" || v[0].(map[string]any)["id"] != sp.ObjectID {
+		t.Fatalf("getByIds = %s", r.Raw)
+	}
+	r = e.Do(t, "POST", "/v1.0/directoryObjects/getByIds", spTok, map[string]any{"ids": []string{sp.ObjectID}, "types": []string{"user"}})
+	if v, _ := r.Get("value").([]any); r.Status != 200 || len(v) != 0 {
+		t.Fatalf("getByIds of users only = %s", r.Raw)
+	}
+	e.runGraph(t, []graphCase{
+		{name: "no-ids", method: "POST", path: "/v1.0/directoryObjects/getByIds", body: map[string]any{"ids": []string{}}, status: 400, code: "Request_BadRequest"},
+		{name: "bad-type", method: "POST", path: "/v1.0/directoryObjects/getByIds", body: map[string]any{"ids": []string{sp.ObjectID}, "types": []string{"toaster"}}, status: 400, code: "Request_BadRequest"},
+	})
+}

@@ -38,6 +38,8 @@ func graphRoute(method string, segs []string) (route, error) {
 		return methods(method, route{}, map[string]op{http.MethodPost: opCreateSP, http.MethodGet: opListSPs})
 	case len(rest) == 0 && eq(set, "applications"):
 		return methods(method, route{}, map[string]op{http.MethodPost: opCreateApp, http.MethodGet: opListApps})
+	case len(rest) == 1 && eq(set, "directoryObjects") && eq(rest[0], "getByIds"):
+		return methods(method, route{}, map[string]op{http.MethodPost: opGetByIDs})
 	case len(rest) == 0 && eq(set, "me"):
 		return methods(method, route{}, map[string]op{http.MethodGet: opGetMe})
 	case len(rest) == 0 && eq(set, "users"):

@@ -55,6 +55,7 @@ const (
 	opGetApp                op = "graph.Applications.Get"
 	opPatchApp              op = "graph.Applications.Update"
 	opGetMe                 op = "graph.Me.Get"
+	opGetByIDs              op = "graph.DirectoryObjects.GetByIds"
 	opAddPassword           op = "graph.Applications.AddPassword"
 	opRemovePassword        op = "graph.Applications.RemovePassword"
 	opCreateMI              op = "scopevault.ManagedIdentities.Create"
@@ -224,6 +225,7 @@ var operations = map[op]opSpec{
 	opListApps:              {Action: "microsoft.directory/applications/standard/read", Gate: gateDirectoryRead, run: (*Handler).listApplications},
 	opGetApp:                {Action: "microsoft.directory/applications/standard/read", Gate: gateDirectoryRead, run: (*Handler).getApplication},
 	opPatchApp:              {Action: "microsoft.directory/applications/basic/update", Gate: gateDirectoryAdmin, run: (*Handler).patchApplication},
+	opGetByIDs:              {Action: "microsoft.directory/directoryObjects/standard/read", Gate: gateDirectoryRead, run: (*Handler).getByIDs},
 	opGetMe:                 {Action: "microsoft.directory/users/standard/read", Gate: gateDirectoryRead, run: (*Handler).getMe},
 	opAddPassword:           {Action: "microsoft.directory/applications/credentials/update", Gate: gateDirectoryAdmin, run: (*Handler).addPassword},
 	opRemovePassword:        {Action: "microsoft.directory/applications/credentials/update", Gate: gateDirectoryAdmin, run: (*Handler).removePassword},
