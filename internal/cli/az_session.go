@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/scopevault/scopevault/client"
 	"github.com/scopevault/scopevault/internal/config"
@@ -174,6 +177,11 @@ func newSession() (*session, error) {
 	switch {
 	case saved != nil && (env.arm == "" || sameURL(env.arm, saved.ARMEndpoint)):
 		s.prof, s.fromProfile = *saved, true
+		if id := config.Env(envClientID); id != "" && (saved.ClientID != id || saved.Kind == kindUser || saved.Kind == kindManagedIdentity) {
+			u := saved.user()
+			sessionNotice("using the account 'az login' saved (%s %s on %s), not %s=%s from the environment; 'az logout' returns to the environment's account",
+				u.Type, u.Name, saved.ARMEndpoint, envClientID, id)
+		}
 		if env.caFile != "" {
 			s.prof.CAFile = env.caFile
 		}
@@ -181,6 +189,10 @@ func newSession() (*session, error) {
 			s.prof.SubscriptionID = config.Env(envSubscription)
 		}
 	default:
+		if saved != nil {
+			sessionNotice("using the server the environment names (%s=%s), not %s where 'az login' signed in; 'az logout' forgets that sign-in",
+				envARMEndpoint, env.arm, saved.ARMEndpoint)
+		}
 		s.prof = profile{
 			ServerURL: env.server, AuthorityHost: env.authority, ARMEndpoint: env.arm, CAFile: env.caFile,
 			Kind: kindServicePrincipal, TenantID: config.Env(envTenantID), ClientID: config.Env(envClientID), ClientSecret: config.Env(envClientSecret),
@@ -194,6 +206,25 @@ func newSession() (*session, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// sessionNotices is where newSession says, once per run, which account and
+// server a command uses when that would surprise: a saved 'az login' that
+// wins over the environment's account, or an environment that overrides a
+// saved sign-in to another server. az itself says nothing here, so nothing
+// is said otherwise; stdout stays the command's output alone. Main sets it
+// to stderr (unless --only-show-errors) for one run.
+var sessionNotices atomic.Pointer[noticeSink]
+
+type noticeSink struct {
+	w    io.Writer
+	once sync.Once
+}
+
+func sessionNotice(format string, args ...any) {
+	if n := sessionNotices.Load(); n != nil {
+		n.once.Do(func() { fmt.Fprintf(n.w, "WARNING: "+format+"\n", args...) })
+	}
 }
 
 // connect builds the HTTP client, the credential and the service clients

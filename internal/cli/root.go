@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -36,6 +37,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	if !slices.Contains(args, "--only-show-errors") {
+		sink := &noticeSink{w: stderr}
+		sessionNotices.Store(sink)
+		defer sessionNotices.CompareAndSwap(sink, nil)
+	}
 	err := unknownCommand(root, args)
 	if err == nil {
 		err = root.ExecuteContext(ctx)
