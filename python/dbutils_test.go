@@ -11,6 +11,7 @@ import (
 
 	"github.com/scopevault/scopevault/client"
 	"github.com/scopevault/scopevault/internal/server"
+	"github.com/scopevault/scopevault/internal/testskip"
 )
 
 // pyEnv is a running scopevault, the environment its env file gives a
@@ -52,7 +53,7 @@ func requirePython(t *testing.T) string {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("CI: python3 is not installed")
 		}
-		t.Skip("python3 is not installed")
+		testskip.Skipf(t, "python3 is not installed")
 	}
 	return p
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/scopevault/scopevault/internal/testskip"
 )
 
 const cliDoc = "../../docs/cli.md"
@@ -49,7 +51,7 @@ func requireTool(t *testing.T, name string) string {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI: %s is not installed", name)
 		}
-		t.Skipf("%s is not installed", name)
+		testskip.Skipf(t, "%s is not installed", name)
 	}
 	return p
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"os"
 	"testing"
+
+	"github.com/scopevault/scopevault/internal/testskip"
 )
 
 // envRunAsCLI makes the test binary act as scopevault itself, so a shell
@@ -13,5 +15,6 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envRunAsCLI) == "1" {
 		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	os.Exit(testskip.Main(m)) // m.Run, then a SKIPPED line per missing tool
+
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scopevault/scopevault/internal/config"
 	"github.com/scopevault/scopevault/internal/server"
+	"github.com/scopevault/scopevault/internal/testskip"
 )
 
 // MustServer starts a server on a fresh data directory and stops it when the test ends.
@@ -85,7 +86,7 @@ func missing(tb testing.TB, what string) {
 	if os.Getenv("CI") == "true" {
 		tb.Fatalf("CI: %s (.ci/run installs it)", what)
 	}
-	tb.Skipf("%s; run .ci/run to install test dependencies", what)
+	testskip.Skipf(tb, "%s; run .ci/run to install test dependencies", what)
 }
 
 // run executes a command with env, failing the test with its output on error.
