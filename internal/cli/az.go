@@ -25,7 +25,7 @@ func NewAzCommand() *cobra.Command {
 	a := &azCLI{now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "az",
-		Short: "Azure CLI commands against scopevault (login, account, group, keyvault, role, ad)",
+		Short: "Azure CLI commands against scopevault (login, account, group, keyvault, role, ad, databricks, network)",
 		Long: `Azure CLI commands against a running scopevault, as real clients of its public
 REST APIs (Entra ID tokens, ARM, Microsoft Graph, Key Vault).
 

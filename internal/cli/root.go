@@ -18,8 +18,16 @@ import (
 // NewRootCommand builds the scopevault command tree.
 func NewRootCommand() *cobra.Command {
 	root := &cobra.Command{
-		Use:           "scopevault",
-		Short:         "Databricks secret scopes backed by Azure Key Vault, without Azure",
+		Use:   "scopevault",
+		Short: "Databricks secret scopes backed by Azure Key Vault, without Azure",
+		Long: `scopevault: Databricks secret scopes backed by Azure Key Vault, without Azure. One
+program serves an Entra ID token service, ARM, Microsoft Graph, Key Vault and a Databricks
+workspace, so the official SDKs and CLIs work against it.
+
+Start it with 'scopevault up' (it runs in the foreground: use a second terminal or '&',
+stop it with Ctrl-C). Then '. .scopevault/scopevault.env' is all a client needs, and
+'scopevault az ...' and 'scopevault databricks ...' speak the az and Databricks CLIs'
+syntax. See README.md and docs/cli.md.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -44,5 +46,50 @@ func TestVersionCommands(t *testing.T) {
 	}
 	if _, errs, code := runMain(t, "version", "extra"); code == 0 || !strings.Contains(errs, "unrecognized arguments: extra") {
 		t.Errorf("version extra: code %d, stderr %q", code, errs)
+	}
+}
+
+// The README tells a newcomer what the first ten minutes need, and every
+// command `scopevault --help` lists is documented somewhere a user reads.
+func TestReadmeAndHelpDescribeToday(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	for _, want := range []string{"`up` runs in the foreground", "Ctrl-C", "`&`", "go install ./cmd/scopevault",
+		"npm ci", "scopevault version", "SKIPPED: <test>: <reason>", "`--port`"} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README.md does not say %q", want)
+		}
+	}
+	docs := readme
+	files, _ := filepath.Glob("../../docs/*.md")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs += string(b)
+	}
+	help, _, code := runMain(t, "--help")
+	if code != 0 {
+		t.Fatalf("--help: code %d", code)
+	}
+	for _, c := range NewRootCommand().Commands() {
+		if !c.IsAvailableCommand() || c.Name() == "help" || c.Name() == "completion" {
+			continue
+		}
+		if !strings.Contains(help, "  "+c.Name()+" ") {
+			t.Errorf("scopevault --help does not list %s", c.Name())
+		}
+		if !strings.Contains(docs, "scopevault "+c.Name()) {
+			t.Errorf("no README or docs page shows `scopevault %s`", c.Name())
+		}
+	}
+	for _, want := range []string{"scopevault up", "foreground", "Ctrl-C", "scopevault.env"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("scopevault --help does not say %q:\n%s", want, help)
+		}
 	}
 }
