@@ -71,6 +71,10 @@ az group create -n rg-real -l eastus --query properties.provisioningState -o tsv
 az keyvault create -n kv-real-rbac -g rg-real --enable-rbac-authorization true --query properties.enableRbacAuthorization -o tsv
 az keyvault show -n kv-real-rbac --query name -o tsv
 az keyvault list --query "[].name" -o tsv
+# Without the RBAC flag az looks its caller up in Graph to grant it an access policy.
+az keyvault create -n kv-real-ap -g rg-real --query "properties.accessPolicies[0].objectId" -o tsv
+az ad sp show --id "$AZURE_CLIENT_ID" --query appId -o tsv
+az ad sp create-for-rbac -n sp-real --query displayName -o tsv 2>/dev/null
 az rest --method get --url "$AZURE_KEYVAULT_URL"secrets?api-version=7.4 --resource https://vault.azure.net --query "value[].id" -o tsv
 # What Debian's packaging of az 2.45 breaks (az keyvault secret, az role
 # assignment: docs/clients.md), az rest does.
@@ -89,10 +93,31 @@ echo done`
 		}
 		for _, want := range []string{"scopevault\n", "Succeeded\n", "true\n", "kv-real-rbac\n", srv.Boot.Vault + "\n",
 			"https://" + srv.Boot.Vault + ".vault.azure.net/secrets/defaultcred-check\n",
-			"https://" + srv.Boot.Vault + ".vault.azure.net/secrets/from-az-rest/", "/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6\n", "done\n"} {
+			"https://" + srv.Boot.Vault + ".vault.azure.net/secrets/from-az-rest/",
+			srv.Boot.ObjectID + "\n", srv.Boot.ClientID + "\n", "sp-real\n", "/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6\n", "done\n"} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("az's output lacks %q:\n%s", want, out)
 			}
+		}
+	})
+	t.Run("az-cloud-register", func(t *testing.T) {
+		// az cloud register reads ARM's /metadata/endpoints; the cloud it
+		// registers then signs in and manages resources.
+		requireTool(t, "az")
+		env["AZURE_CONFIG_DIR"] = filepath.Join(t.TempDir(), ".azure")
+		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+		defer cancel()
+		script := `set -e
+az cloud register -n scopevault --endpoint-resource-manager https://localhost/ 2>/dev/null
+az cloud set -n scopevault
+az login --service-principal -u "$AZURE_CLIENT_ID" -p "$AZURE_CLIENT_SECRET" --tenant "$AZURE_TENANT_ID" -o none
+az cloud show --query endpoints.resourceManager -o tsv
+az group list --query "[?name=='scopevault'].name" -o tsv`
+		cmd := exec.CommandContext(ctx, sv, "run", "--azure", "--", "sh", "-c", script)
+		cmd.Dir, cmd.Env = t.TempDir(), environ(env)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "https://localhost/\nscopevault\n") {
+			t.Fatalf("az cloud register: %v\n%s", err, out)
 		}
 	})
 	t.Run("python", func(t *testing.T) {

@@ -52,6 +52,9 @@ func (s *Server) buildHandlers() {
 	mux.Handle("/subscriptions/", armHandler)
 	mux.Handle("/providers/", armHandler)
 	mux.Handle("/v1.0/", armHandler)
+	// az cloud register --endpoint-resource-manager reads ARM's metadata
+	// unauthenticated, as Azure serves it.
+	mux.Handle("/metadata/endpoints", arm.MetadataHandler(s.URL()))
 	s.registerInsight(mux)
 	mux.Handle("POST /scopevault/placement", httpx.Handler{Serve: s.servePlacement, Render: s.renderInsightError})
 	mux.Handle("/", entra.NewHandler(s.Identity, s.cfg.Logger))
