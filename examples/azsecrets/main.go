@@ -30,7 +30,14 @@ func main() {
 	fmt.Println("OK: all 12 operations")
 }
 
+// failAt names a step to fail on purpose: the test that the cleanup runs
+// whichever step fails sets it; a run of the program never does.
+var failAt string
+
 func step(name string, err error) error {
+	if err == nil && name == failAt {
+		err = errors.New("failed on purpose")
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
