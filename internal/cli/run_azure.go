@@ -44,15 +44,7 @@ func placeAzure(cmd *cobra.Command, args, env []string) ([]string, []string, fun
 	if err != nil {
 		return fail("%v", err)
 	}
-	base, err := os.ReadFile("/etc/hosts")
-	if err != nil && !os.IsNotExist(err) {
-		return fail("%v", err)
-	}
 	var hosts strings.Builder
-	hosts.Write(base)
-	if len(base) > 0 && base[len(base)-1] != '\n' {
-		hosts.WriteByte('\n')
-	}
 	hosts.WriteString("# scopevault: Azure's names\n")
 	var from, to []string // URL prefixes to rewrite in the environment
 	port := ""
@@ -85,18 +77,10 @@ func placeAzure(cmd *cobra.Command, args, env []string) ([]string, []string, fun
 		from, to = append(from, "https://"+w.Properties.WorkspaceURL), append(to, "https://"+real+port)
 	}
 	hosts.WriteString(controlHostLine(s.prof.ServerURL) + "\n")
-	f, err := os.CreateTemp("", "scopevault-hosts-*")
+	file, cleanup, err := writeHostsView(hosts.String())
 	if err != nil {
 		return fail("%v", err)
 	}
-	cleanup := func() { os.Remove(f.Name()) }
-	_, werr := f.WriteString(hosts.String())
-	f.Close()
-	if werr != nil {
-		cleanup()
-		return fail("%v", werr)
-	}
-	os.Chmod(f.Name(), 0o644)
 	self, err := os.Executable()
 	if err != nil {
 		cleanup()
@@ -113,6 +97,6 @@ func placeAzure(cmd *cobra.Command, args, env []string) ([]string, []string, fun
 		}
 		out = append(out, k+"="+v)
 	}
-	placed := append([]string{self, inSubnetCommand, f.Name(), "--"}, args...)
+	placed := append([]string{self, inSubnetCommand, file, "--"}, args...)
 	return placed, out, func(c *exec.Cmd) { c.SysProcAttr = mode }, cleanup, nil
 }

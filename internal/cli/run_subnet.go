@@ -59,23 +59,10 @@ func placeInSubnet(cmd *cobra.Command, ref string, args, env []string) ([]string
 	if err != nil {
 		return fail("%v", err)
 	}
-	hosts, err := placedHosts(p)
+	file, cleanup, err := writeHostsView(placedHosts(p))
 	if err != nil {
 		return fail("%v", err)
 	}
-	f, err := os.CreateTemp("", "scopevault-hosts-*")
-	if err != nil {
-		return fail("%v", err)
-	}
-	cleanup := func() { os.Remove(f.Name()) }
-	if _, err := f.Write(hosts); err != nil {
-		f.Close()
-		cleanup()
-		return fail("%v", err)
-	}
-	f.Close()
-	os.Chmod(f.Name(), 0o644)
-
 	self, err := os.Executable()
 	if err != nil {
 		cleanup()
@@ -87,22 +74,14 @@ func placeInSubnet(cmd *cobra.Command, ref string, args, env []string) ([]string
 		fmt.Fprintln(cmd.ErrOrStderr(), "scopevault: no mount namespace can be made here (not root, and unprivileged user namespaces are off), so the program reaches vaults by listener address: vault URLs in its environment are rewritten (docs/placement.md)")
 		return args, rewriteVaultURLs(env, p, false), nil, cleanup, nil
 	}
-	placed := append([]string{self, inSubnetCommand, f.Name(), "--"}, args...)
+	placed := append([]string{self, inSubnetCommand, file, "--"}, args...)
 	return placed, rewriteVaultURLs(env, p, true), func(c *exec.Cmd) { c.SysProcAttr = mode }, cleanup, nil
 }
 
-// placedHosts is /etc/hosts with one line per vault naming the listener
+// placedHosts are the hosts-file lines naming, per vault, the listener
 // the subnet reaches.
-func placedHosts(p client.Placement) ([]byte, error) {
-	base, err := os.ReadFile("/etc/hosts")
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
+func placedHosts(p client.Placement) string {
 	var b strings.Builder
-	b.Write(base)
-	if len(base) > 0 && base[len(base)-1] != '\n' {
-		b.WriteByte('\n')
-	}
 	fmt.Fprintf(&b, "# scopevault: placed in subnet %s\n", p.Subnet)
 	for _, v := range p.Vaults {
 		if net.ParseIP(v.Address) == nil || !strings.HasSuffix(v.Host, ".vault.azure.net") {
@@ -111,7 +90,32 @@ func placedHosts(p client.Placement) ([]byte, error) {
 		name := strings.TrimSuffix(v.Host, ".vault.azure.net")
 		fmt.Fprintf(&b, "%s\t%s %s.privatelink.vaultcore.azure.net\t# %s\n", v.Address, v.Host, name, v.Via)
 	}
-	return []byte(b.String()), nil
+	return b.String()
+}
+
+// writeHostsView writes the machine's /etc/hosts with lines after it into
+// a temporary file (readable by the program, which may run as another
+// user inside its namespace) and returns its path and its removal.
+func writeHostsView(lines string) (string, func(), error) {
+	base, err := os.ReadFile("/etc/hosts")
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", nil, err
+	}
+	if len(base) > 0 && base[len(base)-1] != '\n' {
+		base = append(base, '\n')
+	}
+	f, err := os.CreateTemp("", "scopevault-hosts-*")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.Remove(f.Name()) }
+	_, werr := f.Write(append(base, lines...))
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr, os.Chmod(f.Name(), 0o644)); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return f.Name(), cleanup, nil
 }
 
 // rewriteVaultURLs points vault URLs in the environment (a vault's own

@@ -25,14 +25,11 @@ func TestInSubnetHostsView(t *testing.T) {
 	}
 	p := client.Placement{Subnet: "/subscriptions/s/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/a", Port: 8443,
 		Vaults: []client.PlacedVault{{Vault: "kv-one", Host: "kv-one.vault.azure.net", Address: "127.3.0.1", Public: "127.1.0.1", Via: "private endpoint pe"}}}
-	hosts, err := placedHosts(p)
+	f, cleanup, err := writeHostsView(placedHosts(p))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := t.TempDir() + "/hosts"
-	if err := os.WriteFile(f, hosts, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	defer cleanup()
 	before, _ := os.ReadFile("/etc/hosts")
 	self, err := os.Executable()
 	if err != nil {
