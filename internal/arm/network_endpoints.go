@@ -254,12 +254,7 @@ func (h *Handler) putPE(w http.ResponseWriter, req *request) error {
 }
 
 func (h *Handler) writePE(w http.ResponseWriter, p *scopevault.PrivateEndpoint, status int, req *request) error {
-	net, err := h.cfg.RM.Network(req.ctx())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, status, renderPE(p, net))
-	return nil
+	return writeNet(h, w, req, status, func(net *scopevault.Network) peJSON { return renderPE(p, net) })
 }
 
 func (h *Handler) getPE(w http.ResponseWriter, req *request) error {
@@ -278,27 +273,9 @@ func (h *Handler) deletePE(w http.ResponseWriter, req *request) error {
 }
 
 func (h *Handler) listPEs(w http.ResponseWriter, req *request) error {
-	if req.route.group != "" {
-		if _, err := h.netGroup(req); err != nil {
-			return err
-		}
-	}
-	all, err := h.cfg.RM.PrivateEndpoints(req.ctx(), req.sub.ID, req.route.group)
+	seen, err := listVisible(h, req, h.cfg.RM.PrivateEndpoints, (*scopevault.PrivateEndpoint).ResourceID)
 	if err != nil {
 		return err
 	}
-	seen, err := visible(h, req, req.route.scope, all, func(p *scopevault.PrivateEndpoint) string { return p.ResourceID() })
-	if err != nil {
-		return err
-	}
-	net, err := h.cfg.RM.Network(req.ctx())
-	if err != nil {
-		return err
-	}
-	out := listJSON[peJSON]{Value: []peJSON{}}
-	for _, p := range seen {
-		out.Value = append(out.Value, renderPE(p, net))
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return writeNetList(h, w, req, seen, renderPE)
 }

@@ -283,12 +283,7 @@ func (h *Handler) putVNet(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
-	net, err := h.cfg.RM.Network(req.ctx())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, createdStatus(created), renderVNet(out, net))
-	return nil
+	return writeNet(h, w, req, createdStatus(created), func(net *scopevault.Network) vnetJSON { return renderVNet(out, net) })
 }
 
 func (h *Handler) getVNet(w http.ResponseWriter, req *request) error {
@@ -299,12 +294,7 @@ func (h *Handler) getVNet(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
-	net, err := h.cfg.RM.Network(req.ctx())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, renderVNet(n, net))
-	return nil
+	return writeNet(h, w, req, http.StatusOK, func(net *scopevault.Network) vnetJSON { return renderVNet(n, net) })
 }
 
 // deleted answers a DELETE: 200 when it deleted, 204 when there was nothing.
@@ -325,27 +315,9 @@ func (h *Handler) deleteVNet(w http.ResponseWriter, req *request) error {
 }
 
 func (h *Handler) listVNets(w http.ResponseWriter, req *request) error {
-	if req.route.group != "" {
-		if _, err := h.netGroup(req); err != nil {
-			return err
-		}
-	}
-	all, err := h.cfg.RM.VirtualNetworks(req.ctx(), req.sub.ID, req.route.group)
+	seen, err := listVisible(h, req, h.cfg.RM.VirtualNetworks, (*scopevault.VirtualNetwork).ResourceID)
 	if err != nil {
 		return err
 	}
-	seen, err := visible(h, req, req.route.scope, all, func(n *scopevault.VirtualNetwork) string { return n.ResourceID() })
-	if err != nil {
-		return err
-	}
-	net, err := h.cfg.RM.Network(req.ctx())
-	if err != nil {
-		return err
-	}
-	out := listJSON[vnetJSON]{Value: []vnetJSON{}}
-	for _, n := range seen {
-		out.Value = append(out.Value, renderVNet(n, net))
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return writeNetList(h, w, req, seen, renderVNet)
 }

@@ -223,24 +223,11 @@ func (h *Handler) deleteZone(w http.ResponseWriter, req *request) error {
 }
 
 func (h *Handler) listZones(w http.ResponseWriter, req *request) error {
-	if req.route.group != "" {
-		if _, err := h.netGroup(req); err != nil {
-			return err
-		}
-	}
-	all, err := h.cfg.RM.PrivateDNSZones(req.ctx(), req.sub.ID, req.route.group)
+	seen, err := listVisible(h, req, h.cfg.RM.PrivateDNSZones, (*scopevault.PrivateDNSZone).ResourceID)
 	if err != nil {
 		return err
 	}
-	seen, err := visible(h, req, req.route.scope, all, func(z *scopevault.PrivateDNSZone) string { return z.ResourceID() })
-	if err != nil {
-		return err
-	}
-	out := listJSON[zoneJSON]{Value: []zoneJSON{}}
-	for _, z := range seen {
-		out.Value = append(out.Value, renderZone(z))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, renderAll(seen, renderZone))
 	return nil
 }
 
