@@ -38,12 +38,7 @@ func (h *Handler) patchVNet(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
-	net, err := h.cfg.RM.Network(req.ctx())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, renderVNet(out, net))
-	return nil
+	return writeNet(h, w, req, http.StatusOK, func(net *scopevault.Network) vnetJSON { return renderVNet(out, net) })
 }
 
 func (h *Handler) patchZone(w http.ResponseWriter, req *request) error {

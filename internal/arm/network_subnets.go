@@ -37,12 +37,7 @@ func (h *Handler) writeSubnet(w http.ResponseWriter, req *request, status int) e
 	if s == nil {
 		return scopevault.Errorf(scopevault.ENOTFOUND, "NotFound", "Resource %s not found.", clip(n.SubnetID(req.route.child)))
 	}
-	net, err := h.cfg.RM.Network(req.ctx())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, status, renderSubnet(n, s, net))
-	return nil
+	return writeNet(h, w, req, status, func(net *scopevault.Network) subnetJSON { return renderSubnet(n, s, net) })
 }
 
 func (h *Handler) getSubnet(w http.ResponseWriter, req *request) error {
@@ -64,14 +59,7 @@ func (h *Handler) listSubnets(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
-	net, err := h.cfg.RM.Network(req.ctx())
-	if err != nil {
-		return err
-	}
-	out := listJSON[subnetJSON]{Value: []subnetJSON{}}
-	for i := range n.Subnets {
-		out.Value = append(out.Value, renderSubnet(n, &n.Subnets[i], net))
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return writeNetList(h, w, req, elems(n.Subnets), func(s *scopevault.Subnet, net *scopevault.Network) subnetJSON {
+		return renderSubnet(n, s, net)
+	})
 }

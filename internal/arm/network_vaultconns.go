@@ -105,11 +105,7 @@ func (h *Handler) listVaultPEConns(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
-	out := listJSON[vaultPEConnJSON]{Value: []vaultPEConnJSON{}}
-	for _, c := range all {
-		out.Value = append(out.Value, renderVaultPEConn(v, c))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, renderAll(all, func(c *scopevault.PrivateEndpointConnection) vaultPEConnJSON { return renderVaultPEConn(v, c) }))
 	return nil
 }
 

@@ -118,12 +118,7 @@ func (h *Handler) writeZoneGroup(w http.ResponseWriter, req *request, status int
 	if err != nil {
 		return err
 	}
-	net, err := h.cfg.RM.Network(req.ctx())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, status, renderZoneGroup(p, g, net))
-	return nil
+	return writeNet(h, w, req, status, func(net *scopevault.Network) zoneGroupJSON { return renderZoneGroup(p, g, net) })
 }
 
 func (h *Handler) getZoneGroup(w http.ResponseWriter, req *request) error {
@@ -145,14 +140,7 @@ func (h *Handler) listZoneGroups(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
-	net, err := h.cfg.RM.Network(req.ctx())
-	if err != nil {
-		return err
-	}
-	out := listJSON[zoneGroupJSON]{Value: []zoneGroupJSON{}}
-	for i := range p.DNSZoneGroups {
-		out.Value = append(out.Value, renderZoneGroup(p, &p.DNSZoneGroups[i], net))
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return writeNetList(h, w, req, elems(p.DNSZoneGroups), func(g *scopevault.DNSZoneGroup, net *scopevault.Network) zoneGroupJSON {
+		return renderZoneGroup(p, g, net)
+	})
 }

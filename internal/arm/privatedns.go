@@ -291,11 +291,7 @@ func (h *Handler) listVNetLinks(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
-	out := listJSON[linkJSON]{Value: []linkJSON{}}
-	for i := range z.Links {
-		out.Value = append(out.Value, renderLink(z, &z.Links[i]))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, renderAll(elems(z.Links), func(l *scopevault.VNetLink) linkJSON { return renderLink(z, l) }))
 	return nil
 }
 
@@ -364,10 +360,7 @@ func (h *Handler) listRecords(w http.ResponseWriter, req *request, all bool) err
 	if err != nil {
 		return err
 	}
-	out := listJSON[recordSetJSON]{Value: []recordSetJSON{}}
-	for i := range z.A {
-		out.Value = append(out.Value, renderARecord(z, &z.A[i]))
-	}
+	out := renderAll(elems(z.A), func(r *scopevault.ARecordSet) recordSetJSON { return renderARecord(z, r) })
 	if all {
 		out.Value = append(out.Value, renderSOA(z))
 	}
