@@ -1,6 +1,7 @@
 package arm
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -263,19 +264,29 @@ func (h *Handler) putVNetLink(w http.ResponseWriter, req *request) error {
 	return h.writeLink(w, req, createdStatus(created))
 }
 
-func (h *Handler) writeLink(w http.ResponseWriter, req *request, status int) error {
+// writeZoneChild writes the route's child of a zone (a link, a record set)
+// as it is now; when the zone has none of that name, the store's own read
+// of it gives the not-found error.
+func writeZoneChild[T, J any](h *Handler, w http.ResponseWriter, req *request, status int, children func(*scopevault.PrivateDNSZone) []T,
+	name func(*T) string, render func(*scopevault.PrivateDNSZone, *T) J, read func(ctx context.Context, sub, group, zone, name string) (*T, error)) error {
 	z, err := h.zone(req)
 	if err != nil {
 		return err
 	}
-	for i := range z.Links {
-		if strings.EqualFold(z.Links[i].Name, req.route.child) {
-			writeJSON(w, status, renderLink(z, &z.Links[i]))
+	all := children(z)
+	for i := range all {
+		if strings.EqualFold(name(&all[i]), req.route.child) {
+			writeJSON(w, status, render(z, &all[i]))
 			return nil
 		}
 	}
-	_, err = h.cfg.RM.VNetLink(req.ctx(), req.sub.ID, req.route.group, req.route.name, req.route.child)
+	_, err = read(req.ctx(), req.sub.ID, req.route.group, req.route.name, req.route.child)
 	return err
+}
+
+func (h *Handler) writeLink(w http.ResponseWriter, req *request, status int) error {
+	return writeZoneChild(h, w, req, status, func(z *scopevault.PrivateDNSZone) []scopevault.VNetLink { return z.Links },
+		func(l *scopevault.VNetLink) string { return l.Name }, renderLink, h.cfg.RM.VNetLink)
 }
 
 func (h *Handler) getVNetLink(w http.ResponseWriter, req *request) error {
@@ -323,18 +334,8 @@ func (h *Handler) putARecord(w http.ResponseWriter, req *request) error {
 }
 
 func (h *Handler) writeARecord(w http.ResponseWriter, req *request, status int) error {
-	z, err := h.zone(req)
-	if err != nil {
-		return err
-	}
-	for i := range z.A {
-		if strings.EqualFold(z.A[i].Name, req.route.child) {
-			writeJSON(w, status, renderARecord(z, &z.A[i]))
-			return nil
-		}
-	}
-	_, err = h.cfg.RM.ARecordSet(req.ctx(), req.sub.ID, req.route.group, req.route.name, req.route.child)
-	return err
+	return writeZoneChild(h, w, req, status, func(z *scopevault.PrivateDNSZone) []scopevault.ARecordSet { return z.A },
+		func(r *scopevault.ARecordSet) string { return r.Name }, renderARecord, h.cfg.RM.ARecordSet)
 }
 
 func (h *Handler) getARecord(w http.ResponseWriter, req *request) error {
