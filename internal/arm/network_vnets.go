@@ -249,14 +249,8 @@ func (h *Handler) putVNet(w http.ResponseWriter, req *request) error {
 	if err := decode(req.r, &in); err != nil {
 		return err
 	}
-	if in.Location == nil || strings.TrimSpace(*in.Location) == "" {
-		return scopevault.Errorf(scopevault.EINVALID, "LocationRequired", "The location property is required for this definition.")
-	}
-	loc, err := normalizeLocation(*in.Location)
+	loc, err := regional(in.Location, in.Tags)
 	if err != nil {
-		return err
-	}
-	if err := validateTags(in.Tags); err != nil {
 		return err
 	}
 	g, err := h.netGroup(req)

@@ -3,6 +3,7 @@ package arm
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/scopevault/scopevault"
 )
@@ -60,4 +61,17 @@ func writeNetList[T, J any](h *Handler, w http.ResponseWriter, req *request, ite
 	return writeNet(h, w, req, http.StatusOK, func(net *scopevault.Network) listJSON[J] {
 		return renderAll(items, func(it T) J { return render(it, net) })
 	})
+}
+
+// regional checks what a regional network resource's PUT carries: a
+// location ARM knows, which it returns normalized, and valid tags.
+func regional(loc *string, tags map[string]string) (string, error) {
+	if loc == nil || strings.TrimSpace(*loc) == "" {
+		return "", scopevault.Errorf(scopevault.EINVALID, "LocationRequired", "The location property is required for this definition.")
+	}
+	l, err := normalizeLocation(*loc)
+	if err != nil {
+		return "", err
+	}
+	return l, validateTags(tags)
 }
