@@ -18,46 +18,40 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
-func (h *Handler) deletePEsIn(ctx context.Context, g *scopevault.ResourceGroup) error {
-	all, err := h.cfg.RM.PrivateEndpoints(ctx, g.SubscriptionID, g.Name)
+// deleteEach deletes each of the group's resources of one kind; one that
+// is gone by then is no error.
+func deleteEach[T any](ctx context.Context, g *scopevault.ResourceGroup, fetch func(ctx context.Context, sub, group string) ([]T, error), del func(T) error) error {
+	all, err := fetch(ctx, g.SubscriptionID, g.Name)
 	if err != nil {
 		return err
 	}
-	for _, p := range all {
-		if err := ignoreNotFound(h.cfg.RM.DeletePrivateEndpoint(ctx, p.SubscriptionID, p.ResourceGroup, p.Name)); err != nil {
+	for _, it := range all {
+		if err := ignoreNotFound(del(it)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+func (h *Handler) deletePEsIn(ctx context.Context, g *scopevault.ResourceGroup) error {
+	return deleteEach(ctx, g, h.cfg.RM.PrivateEndpoints, func(p *scopevault.PrivateEndpoint) error {
+		return h.cfg.RM.DeletePrivateEndpoint(ctx, p.SubscriptionID, p.ResourceGroup, p.Name)
+	})
+}
+
 func (h *Handler) deleteZonesIn(ctx context.Context, g *scopevault.ResourceGroup) error {
-	all, err := h.cfg.RM.PrivateDNSZones(ctx, g.SubscriptionID, g.Name)
-	if err != nil {
-		return err
-	}
-	for _, z := range all {
+	return deleteEach(ctx, g, h.cfg.RM.PrivateDNSZones, func(z *scopevault.PrivateDNSZone) error {
 		for _, l := range z.Links {
 			if err := ignoreNotFound(h.cfg.RM.DeleteVNetLink(ctx, z.SubscriptionID, z.ResourceGroup, z.Name, l.Name)); err != nil {
 				return err
 			}
 		}
-		if err := ignoreNotFound(h.cfg.RM.DeletePrivateDNSZone(ctx, z.SubscriptionID, z.ResourceGroup, z.Name)); err != nil {
-			return err
-		}
-	}
-	return nil
+		return h.cfg.RM.DeletePrivateDNSZone(ctx, z.SubscriptionID, z.ResourceGroup, z.Name)
+	})
 }
 
 func (h *Handler) deleteVNetsIn(ctx context.Context, g *scopevault.ResourceGroup) error {
-	all, err := h.cfg.RM.VirtualNetworks(ctx, g.SubscriptionID, g.Name)
-	if err != nil {
-		return err
-	}
-	for _, n := range all {
-		if err := ignoreNotFound(h.cfg.RM.DeleteVirtualNetwork(ctx, n.SubscriptionID, n.ResourceGroup, n.Name)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return deleteEach(ctx, g, h.cfg.RM.VirtualNetworks, func(n *scopevault.VirtualNetwork) error {
+		return h.cfg.RM.DeleteVirtualNetwork(ctx, n.SubscriptionID, n.ResourceGroup, n.Name)
+	})
 }
