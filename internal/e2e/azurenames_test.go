@@ -120,6 +120,27 @@ az group list --query "[?name=='scopevault'].name" -o tsv`
 			t.Fatalf("az cloud register: %v\n%s", err, out)
 		}
 	})
+	t.Run("curl", func(t *testing.T) {
+		// docs/clients.md's curl recipe, as written there.
+		requireTool(t, "curl")
+		raw, err := os.ReadFile(filepath.Join(root, "docs", "clients.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rest, ok := strings.Cut(string(raw), "```sh\n# curl\n")
+		script, _, ok2 := strings.Cut(rest, "```")
+		if !ok || !ok2 {
+			t.Fatal("docs/clients.md has no curl block")
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, sv, "run", "--azure", "--", "bash", "-euo", "pipefail", "-c", script)
+		cmd.Dir, cmd.Env = t.TempDir(), environ(env)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), `"id":"https://`+srv.Boot.Vault+`.vault.azure.net/secrets/defaultcred-check/`) {
+			t.Fatalf("curl: %v\n%s", err, out)
+		}
+	})
 	t.Run("python", func(t *testing.T) {
 		// Debian's own Python, where its python3-azure is installed
 		// (another python3 may come first on PATH).
