@@ -44,17 +44,12 @@ func (a *ARM) SubnetID(ctx context.Context, sub, ref string) (string, error) {
 	if !ok || vnet == "" || subnet == "" || strings.Contains(subnet, "/") {
 		return "", fmt.Errorf("%q: want VNET/SUBNET or a subnet's resource id", ref)
 	}
-	var page struct {
-		Value []struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-		} `json:"value"`
-	}
-	if _, err := a.rest.do(ctx, http.MethodGet, "/subscriptions/"+esc(sub)+"/providers/Microsoft.Network/virtualNetworks", apiVersion("2024-05-01"), nil, &page); err != nil {
+	vnets, err := a.VirtualNetworks(ctx, sub, "")
+	if err != nil {
 		return "", err
 	}
 	var found []string
-	for _, v := range page.Value {
+	for _, v := range vnets {
 		if strings.EqualFold(v.Name, vnet) {
 			found = append(found, v.ID+"/subnets/"+subnet)
 		}
