@@ -251,3 +251,9 @@ func (w *Databricks) ListACLs(ctx context.Context, scope string) ([]ACLItem, err
 func (w *Databricks) DeleteACL(ctx context.Context, scope, principal string) error {
 	return w.call(ctx, http.MethodPost, "/api/2.0/secrets/acls/delete", nil, map[string]string{"scope": scope, "principal": principal}, nil)
 }
+
+// DialAzureNamesAt makes the client reach an adb-<id>.<n>.azuredatabricks.net
+// host at scopevault's control plane (see the function of that name).
+func (w *Databricks) DialAzureNamesAt(serverURL string) error {
+	return DialAzureNamesAt(w.hc, serverURL)
+}

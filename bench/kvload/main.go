@@ -108,7 +108,8 @@ func readEnv() (*env, error) {
 	pool.AppendCertsFromPEM(pem)
 	e := &env{base: strings.TrimSuffix(vals[0], "/"), vaultURL: strings.TrimSuffix(vals[1], "/"), tenant: vals[2], sub: vals[3],
 		clientID: vals[4], secret: vals[5], tls: &tls.Config{RootCAs: pool}}
-	e.setup = &http.Client{Transport: &http.Transport{TLSClientConfig: e.tls, MaxIdleConnsPerHost: 64}, Timeout: 60 * time.Second}
+	routeNamesTo(e.base)
+	e.setup = &http.Client{Transport: &http.Transport{TLSClientConfig: e.tls, MaxIdleConnsPerHost: 64, DialContext: dialNames}, Timeout: 60 * time.Second}
 	return e, nil
 }
 

@@ -56,7 +56,7 @@ type session struct {
 }
 
 func newSession(t target, conns, maxReq int) *session {
-	tr := &http.Transport{TLSClientConfig: t.tls, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	tr := &http.Transport{TLSClientConfig: t.tls, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DialContext: dialNames}
 	return &session{t: t, conns: conns, maxReq: maxReq, tr: tr, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 }
 

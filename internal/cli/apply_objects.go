@@ -157,6 +157,9 @@ func (a *applier) workspaceClient(ctx context.Context, name string) (*client.Dat
 	if err != nil {
 		return nil, err
 	}
+	if err := dialNamesAt(w, a.s.prof.ServerURL); err != nil {
+		return nil, err
+	}
 	a.dbx[strings.ToLower(name)] = w
 	return w, nil
 }

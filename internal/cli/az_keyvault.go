@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -231,7 +229,7 @@ func (a *azCLI) vaultSecrets(cmd *cobra.Command, s *session, vaultName string) (
 	if config.Env(envPlacedSubnet) != "" {
 		// Placed in a subnet (run --subnet): the vault's real name resolves
 		// to the listener the subnet reaches, as az derives it.
-		return s.secretsPlaced(vaultName)
+		return s.secretsByHostName(vaultName)
 	}
 	sub, err := s.subscriptionID(cmd.Context(), a.subscription)
 	if err != nil {
@@ -252,48 +250,12 @@ func (a *azCLI) vaultSecrets(cmd *cobra.Command, s *session, vaultName string) (
 
 var vaultNameRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$`)
 
-// secretsByHostName reaches https://{name}.vault.azure.net:{port} by dialing
-// the server's address; TLS still verifies the vault's host name.
+// secretsByHostName reaches https://{name}.vault.azure.net[:port], as az
+// derives it from the name: the session's HTTP client sends that name to
+// the server, which serves every vault by its real host name, or, placed in
+// a subnet (run --subnet), resolves it as the placement does. TLS verifies
+// the vault's host name either way.
 func (s *session) secretsByHostName(name string) (*client.Secrets, error) {
-	if !vaultNameRE.MatchString(name) {
-		return nil, fmt.Errorf("argument --vault-name: '%s' is not a valid vault name", name)
-	}
-	u, err := url.Parse(s.prof.ServerURL)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("cannot reach vault %s: the server URL is unknown", name)
-	}
-	port := u.Port()
-	if port == "" {
-		port = "443"
-	}
-	server := net.JoinHostPort(u.Hostname(), port)
-	tr, ok := s.hc.Transport.(*http.Transport)
-	if !ok {
-		return nil, fmt.Errorf("cannot reach vault %s by host name", name)
-	}
-	tr = tr.Clone()
-	dialer := &net.Dialer{Timeout: 30 * time.Second}
-	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if host, _, err := net.SplitHostPort(addr); err == nil && strings.HasSuffix(strings.ToLower(host), vaultSuffix) {
-			addr = server
-		}
-		return dialer.DialContext(ctx, network, addr)
-	}
-	vaultURL := "https://" + strings.ToLower(name) + vaultSuffix
-	if port != "443" {
-		vaultURL += ":" + port
-	}
-	return client.NewSecrets(vaultURL, s.cred, &http.Client{Transport: tr, Timeout: s.hc.Timeout})
-}
-
-const vaultSuffix = ".vault.azure.net"
-
-// envPlacedSubnet is set by run --subnet in the placed program's environment.
-const envPlacedSubnet = "SCOPEVAULT_SUBNET"
-
-// secretsPlaced reaches https://{name}.vault.azure.net:{port} through the
-// name resolution the program was placed with.
-func (s *session) secretsPlaced(name string) (*client.Secrets, error) {
 	if !vaultNameRE.MatchString(name) {
 		return nil, fmt.Errorf("argument --vault-name: '%s' is not a valid vault name", name)
 	}
@@ -307,6 +269,11 @@ func (s *session) secretsPlaced(name string) (*client.Secrets, error) {
 	}
 	return client.NewSecrets(vaultURL, s.cred, s.hc)
 }
+
+const vaultSuffix = ".vault.azure.net"
+
+// envPlacedSubnet is set by run --subnet in the placed program's environment.
+const envPlacedSubnet = "SCOPEVAULT_SUBNET"
 
 // vaultFromID splits a secret or vault id "https://host/secrets/name[/version]".
 func vaultFromID(id string) (base, name, version string, err error) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -240,6 +241,9 @@ func (s *session) connect() error {
 	if s.hc, err = httpClient(s.prof.CAFile); err != nil {
 		return err
 	}
+	if err := reachAzureNames(s.hc, s.prof.ServerURL); err != nil {
+		return err
+	}
 	if s.cred, err = newCredential(&s.prof, s.hc); err != nil {
 		return err
 	}
@@ -323,6 +327,29 @@ func httpClient(caFile string) (*http.Client, error) {
 		}
 	}
 	return client.NewHTTPClient(pem)
+}
+
+// reachAzureNames sends the CLI's requests for Azure's names (a vaultUri of
+// https://<vault>.vault.azure.net/ with up --azure-names) to the server's
+// control plane, which answers every name, so the CLI needs no hosts lines.
+// A program placed in a subnet (run --subnet) keeps the name resolution it
+// was placed with: there a vault's name means the listener the subnet reaches.
+func reachAzureNames(hc *http.Client, serverURL string) error {
+	if !routesAzureNames(serverURL) {
+		return nil
+	}
+	return client.DialAzureNamesAt(hc, serverURL)
+}
+
+// routesAzureNames says whether the CLI sends Azure's names to serverURL:
+// not when placed in a subnet, nor when the server is itself named by an
+// Azure name (that name resolves already).
+func routesAzureNames(serverURL string) bool {
+	if serverURL == "" || config.Env(envPlacedSubnet) != "" {
+		return false
+	}
+	u, err := url.Parse(serverURL)
+	return err == nil && u.Scheme == "https" && u.Host != "" && !client.IsAzureName(u.Hostname())
 }
 
 func sameURL(a, b string) bool {

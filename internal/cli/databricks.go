@@ -58,7 +58,20 @@ func (d *dbxCLI) workspace() (*client.Databricks, error) {
 	if err != nil {
 		return nil, &exitError{code: 1, msg: "Error: " + err.Error()}
 	}
+	if err := dialNamesAt(w, config.Env(envURL)); err != nil {
+		return nil, &exitError{code: 1, msg: "Error: " + err.Error()}
+	}
 	return w, nil
+}
+
+// dialNamesAt makes a workspace client reach a workspace's real host name
+// (DATABRICKS_HOST with up --azure-names) at scopevault's control plane when
+// the environment names it (SCOPEVAULT_URL), as the az commands do.
+func dialNamesAt(w *client.Databricks, serverURL string) error {
+	if !routesAzureNames(serverURL) {
+		return nil
+	}
+	return w.DialAzureNamesAt(serverURL)
 }
 
 // The legacy CLI's fixed messages for 401 and 403 (it hides the server's).

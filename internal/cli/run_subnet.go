@@ -119,7 +119,7 @@ func writeHostsView(lines string) (string, func(), error) {
 }
 
 // rewriteVaultURLs points vault URLs in the environment (a vault's own
-// address, https://<address>:<port>) at the placement: the real host name
+// address, https://<address>:<port>, or its name) at the placement: the real host name
 // where the hosts view is in place, else the listener's address.
 func rewriteVaultURLs(env []string, p client.Placement, named bool) []string {
 	port := ""
@@ -135,6 +135,9 @@ func rewriteVaultURLs(env []string, p client.Placement, named bool) []string {
 			to := v.Address
 			if named {
 				to = v.Host
+			} else {
+				// An env file of up --azure-names names the vault itself.
+				kv = replaceHost(kv, "https://"+v.Host+port, "https://"+to+port)
 			}
 			kv = replaceHost(kv, "https://"+v.Public+port, "https://"+to+port)
 		}

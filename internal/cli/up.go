@@ -22,7 +22,7 @@ import (
 func newUpCommand() *cobra.Command {
 	var dataDir, host, pprofAddr string
 	var port int
-	var verbose bool
+	var verbose, azureNames bool
 	var propagation time.Duration
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -35,7 +35,16 @@ Databricks workspace, and writes DIR/scopevault.env for clients. A restart on th
 A first start that fails (a busy port) leaves no data directory behind.
 
 up runs in the foreground until Ctrl-C (or kill PID): start it in a second terminal,
-or in the background with '&', then '. DIR/scopevault.env' in the client's shell.`,
+or in the background with '&', then '. DIR/scopevault.env' in the client's shell.
+
+Clients are told each vault's and workspace's own loopback address, which needs
+no setup. With --azure-names they are told Azure's own names instead, as on
+Azure (vaultUri https://<vault>.vault.azure.net/); with --port 443 too, an
+unmodified program then needs nothing but trust in the CA:
+
+    sudo scopevault up --port 443 --azure-names
+    . .scopevault/scopevault.env
+    scopevault run --azure -- go run ./examples/defaultcred`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			level := slog.LevelWarn
@@ -54,7 +63,7 @@ or in the background with '&', then '. DIR/scopevault.env' in the client's shell
 				defer prof.Close()
 			}
 			fresh, existed := freshDir(dataDir)
-			srv, err := server.Start(ctx, server.Config{DataDir: dataDir, Host: host, Port: port, Logger: logger, PropagationDelay: propagation})
+			srv, err := server.Start(ctx, server.Config{DataDir: dataDir, Host: host, Port: port, Logger: logger, PropagationDelay: propagation, AzureNames: azureNames})
 			if err != nil {
 				if fresh {
 					removeHalfMade(dataDir, existed)
@@ -75,6 +84,8 @@ or in the background with '&', then '. DIR/scopevault.env' in the client's shell
 	cmd.Flags().StringVar(&dataDir, "data", config.DefaultDataDir, "data directory")
 	cmd.Flags().IntVar(&port, "port", 8443, "port for every listener (0 picks a free one; 443 serves the real vault host names)")
 	cmd.Flags().StringVar(&host, "host", "127.0.0.1", "main listen address")
+	cmd.Flags().BoolVar(&azureNames, "azure-names", false,
+		"tell clients Azure's own names (https://<vault>.vault.azure.net/, adb-<id>.<n>.azuredatabricks.net, login.microsoftonline.com) in vaultUri, workspaceUrl and the env file; programs then run under 'scopevault run --azure' or with 'scopevault hosts' in /etc/hosts (docs/clients.md)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request (never secret values or tokens)")
 	cmd.Flags().StringVar(&pprofAddr, "pprof", "", "serve Go's profiler on this loopback HOST:PORT (off by default; docs/performance.md)")
 	cmd.Flags().DurationVar(&propagation, "role-propagation-delay", 0,
@@ -140,6 +151,10 @@ func printUp(cmd *cobra.Command, srv *server.Server) {
 	fmt.Fprintf(out, "  admin client:  %s\n", srv.Boot.ClientID)
 	fmt.Fprintf(out, "  CA bundle:     %s\n", srv.CAFile())
 	fmt.Fprintf(out, "  client env:    . %s\n", env)
+	if srv.AzureNames() {
+		fmt.Fprintf(out, "  Azure's names: clients are told them; run programs with 'scopevault run --azure -- CMD',\n")
+		fmt.Fprintf(out, "                 or add 'scopevault hosts' to /etc/hosts (the scopevault CLI needs neither)\n")
+	}
 }
 
 // upGCPercent is the garbage collector's target unless GOGC says otherwise.

@@ -14,14 +14,14 @@ import (
 	"github.com/scopevault/scopevault/internal/server"
 )
 
-// TestAzureNamesOn443: with up on port 443, unmodified programs using
+// TestAzureNamesOn443: with up --port 443 --azure-names, unmodified programs using
 // DefaultAzureCredential with no options and the env file's
 // AZURE_KEYVAULT_URL, run under `scopevault run --azure`, reach
 // https://<vault>.vault.azure.net/ with their token from
 // login.microsoftonline.com — Go, JS and Debian's Python SDK. Nothing but the
 // CA is configured (SSL_CERT_FILE, NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE).
 func TestAzureNamesOn443(t *testing.T) {
-	srv, err := server.Start(context.Background(), server.Config{DataDir: t.TempDir(), Port: 443})
+	srv, err := server.Start(context.Background(), server.Config{DataDir: t.TempDir(), Port: 443, AzureNames: true})
 	if errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, os.ErrPermission) {
 		missing(t, "port 443 is not available: "+err.Error())
 	}
@@ -31,6 +31,19 @@ func TestAzureNamesOn443(t *testing.T) {
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
 	env := MustEnvFile(t, srv.DataDir())
 	env["HOME"] = t.TempDir()
+	// up --azure-names: the env file names Azure's hosts, with no port.
+	for k, want := range map[string]string{
+		"AZURE_KEYVAULT_URL":   "https://" + srv.Boot.Vault + ".vault.azure.net/",
+		"AZURE_AUTHORITY_HOST": "https://login.microsoftonline.com/",
+		"SCOPEVAULT_URL":       "https://localhost",
+	} {
+		if env[k] != want {
+			t.Errorf("env file %s = %q, want %q", k, env[k], want)
+		}
+	}
+	if h := env["DATABRICKS_HOST"]; !strings.HasPrefix(h, "https://adb-") || !strings.HasSuffix(h, ".azuredatabricks.net") {
+		t.Errorf("env file DATABRICKS_HOST = %q, want the workspace's real name", h)
+	}
 	dir := t.TempDir()
 	root := repoRoot(t)
 	sv, goProg := filepath.Join(dir, "scopevault"), filepath.Join(dir, "defaultcred")

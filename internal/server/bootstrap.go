@@ -112,7 +112,7 @@ func (s *Server) Env() [][2]string {
 	env := [][2]string{
 		{"SCOPEVAULT_URL", s.URL()},
 		{"SCOPEVAULT_ARM_ENDPOINT", s.URL()},
-		{"AZURE_AUTHORITY_HOST", s.URL() + "/"},
+		{"AZURE_AUTHORITY_HOST", s.AuthorityURL() + "/"},
 		{"AZURE_TENANT_ID", s.Boot.TenantID},
 		{"AZURE_SUBSCRIPTION_ID", s.Boot.SubscriptionID},
 		{"AZURE_CLIENT_ID", s.Boot.ClientID},

@@ -22,7 +22,7 @@ func (s *Server) buildHandlers() {
 	s.keyvault = keyvault.New(keyvault.Config{
 		Engine:        s.Engine,
 		Access:        s.Access,
-		AuthorityHost: s.URL(),
+		AuthorityHost: s.AuthorityURL(),
 		Logger:        s.cfg.Logger,
 		Audit:         s.Audit,
 	})
@@ -44,7 +44,7 @@ func (s *Server) buildHandlers() {
 		WorkspaceURL:       s.workspaceHost,
 		OnWorkspaceChanged: s.EnsureWorkspaceListener,
 		OnWorkspaceDeleted: s.workspaceDeleted,
-		AuthorityHost:      s.URL(),
+		AuthorityHost:      s.AuthorityURL(),
 		Logger:             s.cfg.Logger,
 		Now:                s.cfg.Now,
 	})
@@ -57,6 +57,7 @@ func (s *Server) buildHandlers() {
 	mux.Handle("/metadata/endpoints", arm.MetadataHandler(s.URL()))
 	s.registerInsight(mux)
 	mux.Handle("POST /scopevault/placement", httpx.Handler{Serve: s.servePlacement, Render: s.renderInsightError})
+	mux.Handle("GET /scopevault/hosts", httpx.Handler{Serve: s.serveHosts, Render: s.renderInsightError})
 	mux.Handle("/", entra.NewHandler(s.Identity, s.cfg.Logger))
 	s.control = mux
 }

@@ -54,6 +54,15 @@ type Config struct {
 	// retries. Zero (the default) means at once. The bootstrap admin's
 	// roles are exempt.
 	PropagationDelay time.Duration
+	// AzureNames makes the URLs clients are told (vaultUri, workspaceUrl,
+	// the env file's, the challenge's authority) Azure's own names:
+	// https://<vault>.vault.azure.net/, adb-<id>.<n>.azuredatabricks.net and
+	// https://login.microsoftonline.com, which then must resolve to this
+	// server (scopevault run --azure, or scopevault hosts in /etc/hosts).
+	// Off, they are this server's loopback addresses, which need no setup.
+	// The control plane's own URL (SCOPEVAULT_URL) stays an address either
+	// way: the scopevault CLI reaches Azure's names through it.
+	AzureNames bool
 }
 
 // Server is a running scopevault.
@@ -274,9 +283,34 @@ func (s *Server) Port() int { return s.port }
 // URL is the control plane's base URL (identity, ARM, health).
 func (s *Server) URL() string { return "https://" + s.hostPort("localhost") }
 
-// VaultURL is a vault's no-setup data-plane URL.
+// VaultURL is a vault's data-plane URL as clients are told it: its own
+// loopback address, which needs no setup, or with AzureNames its real name.
 func (s *Server) VaultURL(v *scopevault.Vault) string {
+	if s.cfg.AzureNames || v.Address == "" {
+		return "https://" + strings.ToLower(v.Name) + ".vault.azure.net" + s.portSuffix() + "/"
+	}
 	return "https://" + s.hostPort(v.Address) + "/"
+}
+
+// AuthorityURL is the token service's base URL as clients are told it (the
+// env file's AZURE_AUTHORITY_HOST, Key Vault's challenge): the control
+// plane's URL, or with AzureNames https://login.microsoftonline.com.
+func (s *Server) AuthorityURL() string {
+	if s.cfg.AzureNames {
+		return "https://login.microsoftonline.com" + s.portSuffix()
+	}
+	return s.URL()
+}
+
+// AzureNames reports whether clients are told Azure's own names.
+func (s *Server) AzureNames() bool { return s.cfg.AzureNames }
+
+// portSuffix is ":port", or nothing on HTTPS's own 443.
+func (s *Server) portSuffix() string {
+	if s.port == 443 {
+		return ""
+	}
+	return ":" + strconv.Itoa(s.port)
 }
 
 // hostPort is host with the server's port, which URLs leave out when it is

@@ -56,7 +56,8 @@ func (s *Server) startWorkspaceListeners(ctx context.Context) error {
 	return nil
 }
 
-// WorkspaceURL is a workspace's no-setup URL, https://<address>:<port>.
+// WorkspaceURL is a workspace's URL as clients are told it: its no-setup
+// https://<address>:<port>, or with AzureNames its real host name.
 func (s *Server) WorkspaceURL(ws *scopevault.Workspace) string {
 	return "https://" + s.workspaceHost(ws)
 }
@@ -64,6 +65,9 @@ func (s *Server) WorkspaceURL(ws *scopevault.Workspace) string {
 // workspaceHost is what ARM renders as properties.workspaceUrl: host and
 // port, no scheme, as Azure's "adb-<id>.<n>.azuredatabricks.net".
 func (s *Server) workspaceHost(ws *scopevault.Workspace) string {
+	if s.cfg.AzureNames {
+		return ws.RealHost() + s.portSuffix()
+	}
 	if ws.Address == "" {
 		return ws.RealHost()
 	}
