@@ -165,6 +165,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	// Before anything reads a record: the store's schema (schema.go).
+	if _, err := s.migrateSchema(ctx); err != nil {
+		return nil, err
+	}
 	if err := st.Update(ctx, func(tx store.Tx) error {
 		s.CA, err = tlsx.LoadOrCreate(ctx, s.Barrier.Wrap(tx))
 		return err
