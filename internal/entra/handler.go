@@ -2,6 +2,7 @@ package entra
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -71,7 +72,13 @@ var oauthErrors = map[string]struct {
 	identity.ReasonInvalidScope:     {"invalid_scope", http.StatusBadRequest},
 	identity.ReasonResourceNotFound: {"invalid_resource", http.StatusBadRequest},
 	identity.ReasonInvalidPassword:  {"invalid_grant", http.StatusBadRequest},
-	reasonInvalidInstance:           {"invalid_instance", http.StatusBadRequest},
+	identity.ReasonAccountLocked:    {"invalid_grant", http.StatusBadRequest},
+	// Entra answers a throttled client_credentials request 429 with
+	// Retry-After (MSAL's docs); its body there is a bare "Too Many
+	// Requests" that MSAL cannot parse, so ours keeps the JSON shape with
+	// RFC 6749's code for an overloaded server, and a message that says why.
+	identity.ReasonThrottled: {"temporarily_unavailable", http.StatusTooManyRequests},
+	reasonInvalidInstance:    {"invalid_instance", http.StatusBadRequest},
 }
 
 // aadError is Entra's error body.
@@ -107,6 +114,9 @@ func (h *handler) renderAADError(w http.ResponseWriter, r *http.Request, err err
 	if status == http.StatusInternalServerError {
 		// The cause stays in our log; the client gets the trace id to quote.
 		h.log.LogAttrs(r.Context(), slog.LevelError, "entra: internal error", slog.String("trace_id", trace), slog.Any("err", err))
+	}
+	if t, ok := errors.AsType[*identity.Throttled](err); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(t.RetryAfterSeconds()))
 	}
 	w.Header().Set("x-ms-request-id", trace)
 	w.Header().Set("client-request-id", corr)

@@ -19,6 +19,8 @@ const (
 	ReasonInvalidScope      = "AADSTS70011"   // invalid_scope
 	ReasonResourceNotFound  = "AADSTS500011"  // invalid_resource
 	ReasonInvalidPassword   = "AADSTS50126"   // invalid_grant
+	ReasonAccountLocked     = "AADSTS50053"   // invalid_grant: smart lockout
+	ReasonThrottled         = "AADSTS50196"   // 429 with Retry-After
 	ReasonInvalidToken      = "InvalidToken"
 	ReasonTokenExpired      = "TokenExpired"
 	ReasonMSIMissingHeader  = "MSIMissingIdentityHeader"

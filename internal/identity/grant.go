@@ -31,9 +31,20 @@ func (s *Service) ClientCredentials(ctx context.Context, tenantID, clientID, cli
 	if clientSecret == "" {
 		return nil, errMissingSecret()
 	}
+	// A throttled application is refused before its secret is looked at;
+	// only a wrong secret counts (a missing or expired one is no guess).
+	g, now := s.guard.Load(), s.now()
+	k := guardAppKey(p.TenantID, p.ObjectID)
+	if until := g.lockedUntil(k, now); !until.IsZero() {
+		return nil, errClientThrottled(p.AppID, until.Sub(now))
+	}
 	if err := s.checkClientSecret(p, clientSecret); err != nil {
+		if scopevault.ErrorReasonOf(err) == ReasonInvalidSecret {
+			g.fail(k, now)
+		}
 		return nil, err
 	}
+	g.succeed(k)
 	resource, err := ScopeResource(scope)
 	if err != nil {
 		return nil, err
@@ -72,6 +83,10 @@ func (s *Service) checkClientSecret(p *scopevault.Principal, secret string) erro
 // and password through client clientID (PublicClientAppID or an application
 // of the tenant). An unknown user and a wrong password fail alike (AADSTS50126)
 // and take as long, so the endpoint does not reveal which users exist.
+//
+// A locked user name (guard.go) answers AADSTS50053 before any hashing, so a
+// locked account costs nothing and the right password does not get in until
+// the lockout ends; unknown names are counted and locked alike.
 func (s *Service) Password(ctx context.Context, tenantID, clientID, username, password, scope string) (*Token, error) {
 	if !strings.EqualFold(clientID, PublicClientAppID) {
 		if _, err := s.clientByAppID(ctx, tenantID, clientID); err != nil {
@@ -79,6 +94,11 @@ func (s *Service) Password(ctx context.Context, tenantID, clientID, username, pa
 		}
 	} else if _, err := s.Tenant(ctx, tenantID); err != nil {
 		return nil, err
+	}
+	g := s.guard.Load()
+	k := guardUserKey(normID(tenantID), strings.ToLower(strings.TrimSpace(username)))
+	if !g.lockedUntil(k, s.now()).IsZero() {
+		return nil, errAccountLocked()
 	}
 	u, err := s.PrincipalByUPN(ctx, tenantID, username)
 	if err != nil && scopevault.ErrorCodeOf(err) != scopevault.ENOTFOUND {
@@ -92,9 +112,22 @@ func (s *Service) Password(ctx context.Context, tenantID, clientID, username, pa
 			}
 		}
 	}
-	if !checkPassword(hash, password) || u == nil || u.Kind != scopevault.KindUser {
+	release, err := g.acquireHash(ctx, s.hashAdmitted)
+	if err != nil {
+		return nil, err
+	}
+	// The lockout may have begun while this sign-in waited for its slot.
+	if !g.lockedUntil(k, s.now()).IsZero() {
+		release()
+		return nil, errAccountLocked()
+	}
+	ok := s.checkPassword(hash, password)
+	release()
+	if !ok || u == nil || u.Kind != scopevault.KindUser {
+		g.fail(k, s.now())
 		return nil, errInvalidPassword()
 	}
+	g.succeed(k)
 	resource, err := ScopeResource(scope)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sync/atomic"
 	"time"
 
 	"github.com/scopevault/scopevault/internal/barrier"
@@ -38,6 +39,14 @@ type Service struct {
 	// mgmtURLs are the control plane's own base URLs (management.go).
 	mgmtURLs map[string]bool
 	groups   store.Cached[*groupIndex]
+	// guard holds lockout counters and the hash bound (guard.go).
+	guard atomic.Pointer[guard]
+	// checkPassword is the password check; tests replace it to watch how
+	// many run at once.
+	checkPassword func(hash, password string) bool
+	// hashAdmitted, when set, is called once a sign-in holds its place in
+	// the hash queue, so tests wait on that event.
+	hashAdmitted func()
 }
 
 // signingKey is the RSA key tokens are signed with, plus a self-signed
@@ -59,7 +68,8 @@ type storedKey struct {
 // core/signing or creating and persisting one on first start. The key (and
 // so its kid) stays the same across restarts, so tokens outlive the process.
 func New(ctx context.Context, st store.Store, b *barrier.Barrier) (*Service, error) {
-	s := &Service{st: st, b: b, Now: time.Now, TokenLifetime: DefaultTokenLifetime}
+	s := &Service{st: st, b: b, Now: time.Now, TokenLifetime: DefaultTokenLifetime, checkPassword: checkPassword}
+	s.SetLimits(Limits{})
 	var sk *signingKey
 	err := s.view(ctx, func(tx store.Tx) error {
 		var err error
