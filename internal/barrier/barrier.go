@@ -44,7 +44,8 @@ var (
 	ErrReserved = errors.New("barrier: the keyring path is reserved")
 	// ErrNoKeyring is returned by Open for a store that holds data but no
 	// keyring: a fresh keyring over it would leave every value unreadable.
-	ErrNoKeyring = errors.New("barrier: the store holds data but no keyring")
+	ErrNoKeyring = errors.New("barrier: the store holds data but no keyring: it is damaged or not a scopevault store; " +
+		"restore the data directory from a backup (docs/operations.md)")
 	// ErrKeyringChanged is returned by Rekey when the stored keyring is not
 	// the one this Barrier last loaded or wrote (another replica rotated or
 	// rekeyed); overwriting it would drop that change. Open the barrier again.
@@ -83,7 +84,8 @@ func NewMasterKey() []byte {
 }
 
 // Open loads the keyring from st, opening it with masterKey; on an empty
-// store it creates a keyring with one data key term.
+// store it creates a keyring with one data key term. It then opens every
+// record (check.go) and fails with a *DamagedError if any does not open.
 func Open(ctx context.Context, st store.Store, masterKey []byte) (*Barrier, error) {
 	master, err := newAEAD(masterKey)
 	if err != nil {
@@ -122,6 +124,10 @@ func Open(ctx context.Context, st store.Store, masterKey []byte) (*Barrier, erro
 	}
 	b := &Barrier{}
 	if err := b.load(kr, sealed); err != nil {
+		return nil, err
+	}
+	// Every record must open before anything is served (check.go).
+	if err := b.verify(ctx, st); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -165,7 +171,10 @@ func putKeyring(ctx context.Context, tx store.Tx, master cipher.AEAD, kr keyring
 func openKeyring(master cipher.AEAD, sealed []byte) (keyring, error) {
 	plain, err := open(master, KeyringPath, sealed, masterTerm)
 	if err != nil {
-		return keyring{}, fmt.Errorf("barrier: the master key does not open this store's keyring: %w", err)
+		// AES-GCM cannot tell a wrong key from a damaged keyring record.
+		return keyring{}, fmt.Errorf("barrier: the master key does not open this store's keyring (%w): "+
+			"either it is not the key this store was sealed with (the data directory's master.key, or SCOPEVAULT_MASTER_KEY), or the keyring record is damaged. "+
+			"Use the store's own master key, or restore a backup together with its key (docs/operations.md)", err)
 	}
 	var kr keyring
 	if err := json.Unmarshal(plain, &kr); err != nil {

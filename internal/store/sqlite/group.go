@@ -47,6 +47,9 @@ type writeQueue struct {
 
 // Update runs fn in a write transaction and commits if fn returns nil.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if s.readOnly {
+		return errReadOnly
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: waiting to write: %w", err)
 	}

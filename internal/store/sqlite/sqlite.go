@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,7 +30,10 @@ const maxConns = 4
 
 // Store is a store.Store over one SQLite file.
 type Store struct {
-	db *sql.DB
+	db   *sql.DB
+	path string
+	// readOnly is set by OpenReadOnly: Update fails at once.
+	readOnly bool
 	// writes queues Updates for group commit (group.go): one writer at a
 	// time in-process, so our own goroutines never meet SQLITE_BUSY.
 	writes writeQueue
@@ -56,6 +60,9 @@ func Open(path string) (*Store, error) {
 	if path == "" || strings.ContainsRune(path, '?') || strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("sqlite: %q is not a usable database file path", path)
 	}
+	if err := secureFiles(path); err != nil {
+		return nil, err
+	}
 	dsn := path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -66,9 +73,44 @@ func Open(path string) (*Store, error) {
 	db.SetMaxIdleConns(maxConns)
 	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID`); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqlite: create schema: %w", err)
+		return nil, classify(path, fmt.Errorf("sqlite: create schema: %w", err))
 	}
-	return &Store{db: db, stmts: map[any]*stmts{}}, nil
+	// Before anything reads a record (check.go).
+	if err := checkDB(context.Background(), db, path, false); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := chmodSidecars(path); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Store{db: db, path: path, stmts: map[any]*stmts{}}, nil
+}
+
+// OpenReadOnly opens an existing database file for reading only, beside a
+// server that may be writing it: WAL mode lets a reader in another process
+// see one consistent snapshot per transaction while the writer goes on.
+// scopevault check and backup use it; Update fails.
+func OpenReadOnly(path string) (*Store, error) {
+	if path == "" || strings.ContainsRune(path, '?') || strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("sqlite: %q is not a usable database file path", path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	// query_only refuses writes; the file itself stays opened read-write
+	// because a WAL reader must be able to write the shared-memory index.
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, classify(path, fmt.Errorf("sqlite: open: %w", err))
+	}
+	return &Store{db: db, path: path, readOnly: true, stmts: map[any]*stmts{}}, nil
 }
 
 // Generation returns the count of commits that wrote under segment.
