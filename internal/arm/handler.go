@@ -152,6 +152,8 @@ func (h *Handler) serve(w http.ResponseWriter, req *request) error {
 	if req.route, err = parseRoute(req.r.Method, req.r.URL.Path); err != nil {
 		return err
 	}
+	// The server's access log and metrics name it too (httpx.Note).
+	httpx.SetOperation(req.ctx(), string(req.route.op))
 	spec, ok := operations[req.route.op]
 	if !ok {
 		return scopevault.Errorf(scopevault.EINTERNAL, "", "arm: operation %q has no spec", req.route.op)

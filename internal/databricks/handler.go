@@ -97,6 +97,8 @@ func (h *Handler) serve(w http.ResponseWriter, req *request) error {
 		return errEndpointNotFound(r.Method, r.URL.Path)
 	}
 	req.op, req.pathID = op, pathID
+	// The server's access log and metrics name it too (httpx.Note).
+	httpx.SetOperation(r.Context(), string(op))
 	spec, ok := operations[op]
 	if !ok {
 		return scopevault.Errorf(scopevault.EINTERNAL, "", "databricks: operation %q has no spec", op)
@@ -122,6 +124,11 @@ func (h *Handler) serve(w http.ResponseWriter, req *request) error {
 			return err
 		}
 		req.caller = c
+		// An Entra token's object id is already named (the access path);
+		// a personal access token names the workspace principal.
+		if c.Entra == nil && c.Principal != nil {
+			httpx.SetPrincipal(r.Context(), c.Principal.ID)
+		}
 	}
 	return spec.run(h, w, req)
 }

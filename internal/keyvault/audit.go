@@ -7,6 +7,7 @@ import (
 
 	"github.com/scopevault/scopevault"
 	"github.com/scopevault/scopevault/internal/audit"
+	"github.com/scopevault/scopevault/internal/httpx"
 )
 
 // auditService is the Service of every Key Vault audit record.
@@ -70,6 +71,8 @@ func (h *Handler) record(req *request) {
 		}
 	}
 	rec.Action, rec.Key = auditAction(op), key
+	// The server's access log and metrics name the same operation.
+	httpx.SetOperation(ctx, string(op))
 	if c := req.caller; c != nil {
 		rec.Principal, rec.AppID = c.ObjectID, c.AppID
 	}
