@@ -1,7 +1,6 @@
 package server
 
 import (
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -18,7 +17,9 @@ import (
 func (s *Server) buildHandlers() {
 	// The network gate runs on every data-plane read, the Key Vault wire's
 	// and Key Vault-backed scopes' alike (internal/netgate).
-	s.Access = &access.Pipeline{Verifier: s.Identity, Authorizer: s.Authz, Gate: &netgate.Gate{Trusted: netgate.DefaultTrusted(), Network: s.network}}
+	// The verifier names each verified token's principal in the request's
+	// Note, for the access log and the connection cap (logging.go).
+	s.Access = &access.Pipeline{Verifier: notingVerifier{s.Identity}, Authorizer: s.Authz, Gate: &netgate.Gate{Trusted: netgate.DefaultTrusted(), Network: s.network}}
 	s.keyvault = keyvault.New(keyvault.Config{
 		Engine:        s.Engine,
 		Access:        s.Access,
@@ -28,10 +29,17 @@ func (s *Server) buildHandlers() {
 	})
 	s.buildDatabricks()
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	// The server's own endpoints are named by their patterns in the access
+	// log and the metrics; ARM and the token service name their own
+	// operations.
+	own := controlMux{mux}
+	own.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}` + "\n"))
-	})
+	}))
+	own.Handle("GET /livez", http.HandlerFunc(serveLive))
+	own.Handle("GET /readyz", s.readiness(s.Store))
+	own.Handle("GET /metrics", http.HandlerFunc(s.metrics.serveMetrics))
 	armHandler := arm.New(arm.Config{
 		RM:             s.RM,
 		Engine:         s.Engine,
@@ -48,17 +56,18 @@ func (s *Server) buildHandlers() {
 		Logger:             s.cfg.Logger,
 		Now:                s.cfg.Now,
 	})
+	armHandler = onWire(wireARM, nil, armHandler)
 	mux.Handle("/subscriptions", armHandler)
 	mux.Handle("/subscriptions/", armHandler)
 	mux.Handle("/providers/", armHandler)
 	mux.Handle("/v1.0/", armHandler)
 	// az cloud register --endpoint-resource-manager reads ARM's metadata
 	// unauthenticated, as Azure serves it.
-	mux.Handle("/metadata/endpoints", arm.MetadataHandler(s.URL()))
-	s.registerInsight(mux)
-	mux.Handle("POST /scopevault/placement", httpx.Handler{Serve: s.servePlacement, Render: s.renderInsightError})
-	mux.Handle("GET /scopevault/hosts", httpx.Handler{Serve: s.serveHosts, Render: s.renderInsightError})
-	mux.Handle("/", entra.NewHandler(s.Identity, s.cfg.Logger))
+	mux.Handle("/metadata/endpoints", onWire(wireARM, func(*http.Request) string { return "Metadata.Endpoints" }, arm.MetadataHandler(s.URL())))
+	s.registerInsight(own)
+	own.Handle("POST /scopevault/placement", httpx.Handler{Serve: s.servePlacement, Render: s.renderInsightError})
+	own.Handle("GET /scopevault/hosts", httpx.Handler{Serve: s.serveHosts, Render: s.renderInsightError})
+	mux.Handle("/", onWire(wireEntra, entraOperation(), entra.NewHandler(s.Identity, s.cfg.Logger)))
 	s.control = mux
 }
 
@@ -69,30 +78,33 @@ func (s *Server) buildHandlers() {
 // data plane; everything else is the control plane. Workspaces are checked
 // first: their addresses are loopback listeners too.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := s.cfg.Now()
+	start := time.Now()
 	// One request id for the wire's response headers, its audit record and
-	// this access log line, whichever wire answers.
-	r, reqID := httpx.EnsureRequestID(r)
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	o := scopevault.OriginFrom(r.Context())
+	// the access log line, whichever wire answers; and the Note the wire
+	// fills in (operation, principal). One copy of the request for both.
+	st := &requestState{ResponseWriter: w, status: http.StatusOK, wire: wireControl}
+	ctx := r.Context()
+	reqID := scopevault.RequestIDFrom(ctx)
+	if reqID == "" {
+		reqID = scopevault.NewGUID()
+		ctx = scopevault.WithRequestID(ctx, reqID)
+	}
+	ctx = httpx.WithNote(ctx, &st.note)
+	r = r.WithContext(ctx)
+	o := scopevault.OriginFrom(ctx)
 	_, isVaultHost := keyvault.VaultNameFromHost(r.Host)
 	_, isWorkspaceHost := scopevault.WorkspaceIDFromHost(r.Host)
 	switch {
 	case isWorkspaceHost || (o.LocalAddr.IsValid() && s.isWorkspaceAddr(localIP(o))):
-		s.databricks.ServeHTTP(sw, r)
+		st.wire = wireDatabricks
+		s.databricks.ServeHTTP(st, r)
 	case isVaultHost || (o.LocalAddr.IsValid() && s.isVaultAddr(localIP(o))):
-		s.keyvault.ServeHTTP(sw, r)
+		st.wire = wireKeyVault
+		s.keyvault.ServeHTTP(st, r)
 	default:
-		s.control.ServeHTTP(sw, r)
+		s.control.ServeHTTP(st, r)
 	}
-	// The access log names the path only: no query, no headers, no body.
-	// Its arguments are built only when it is on (up -v).
-	if !s.cfg.Logger.Enabled(r.Context(), slog.LevelInfo) {
-		return
-	}
-	s.cfg.Logger.Info("request", "method", r.Method, "host", r.Host, "path", r.URL.Path,
-		"status", sw.status, "client", o.RemoteAddr.String(), "duration", time.Since(start).Round(time.Microsecond).String(),
-		"request_id", reqID)
+	s.finish(ctx, r, st, reqID, start)
 }
 
 // localIP is the address the connection arrived on, as text.
@@ -108,14 +120,4 @@ func (s *Server) isVaultAddr(addr string) bool {
 	defer s.mu.Unlock()
 	_, ok := s.listeners[addr]
 	return ok && !strings.EqualFold(addr, s.cfg.Host) && !s.workspaceAddrs[addr]
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
 }

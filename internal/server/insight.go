@@ -23,7 +23,7 @@ import (
 // only the resources the caller may read.
 
 // registerInsight mounts explain and the network diagram on the control plane.
-func (s *Server) registerInsight(mux *http.ServeMux) {
+func (s *Server) registerInsight(mux controlMux) {
 	trusted := netgate.DefaultTrusted()
 	if g, ok := s.Access.Gate.(*netgate.Gate); ok && g.Trusted != nil {
 		trusted = g.Trusted

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -63,6 +64,15 @@ type Config struct {
 	// The control plane's own URL (SCOPEVAULT_URL) stays an address either
 	// way: the scopevault CLI reaches Azure's names through it.
 	AzureNames bool
+	// ReadTimeout bounds reading one request, headers and body; zero is
+	// DefaultReadTimeout, negative none. IdleTimeout ends keep-alive
+	// connections (HTTP/1.1 and HTTP/2) idle that long; zero is
+	// DefaultIdleTimeout, negative none. MaxUnauthenticatedConns caps the
+	// connections that have not yet authenticated (conns.go); zero is
+	// DefaultMaxUnauthenticatedConns, negative no cap.
+	ReadTimeout             time.Duration
+	IdleTimeout             time.Duration
+	MaxUnauthenticatedConns int
 }
 
 // Server is a running scopevault.
@@ -104,6 +114,12 @@ type Server struct {
 	stopOnce   sync.Once
 	wg         sync.WaitGroup
 	closed     bool
+
+	// conns tracks every listener's connections (conns.go); metrics are
+	// served at /metrics (metrics.go); phase is for /readyz (health.go).
+	conns   *connTracker
+	metrics *metrics
+	phase   atomic.Int32
 }
 
 // Start opens the data directory and starts serving.
@@ -127,6 +143,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: data directory: %w", err)
 	}
 	s := &Server{cfg: cfg, listeners: map[string]net.Listener{}, stopped: make(chan struct{})}
+	s.conns = &connTracker{max: orDefault(cfg.MaxUnauthenticatedConns, DefaultMaxUnauthenticatedConns)}
+	s.metrics = &metrics{conns: s.conns}
 	ok := false
 	defer func() {
 		if !ok {
@@ -146,10 +164,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	st, err := sqlite.Open(filepath.Join(cfg.DataDir, config.DBFile))
+	backend, err := sqlite.Open(filepath.Join(cfg.DataDir, config.DBFile))
 	if err != nil {
 		return nil, err
 	}
+	// Every transaction's latency is measured (metrics.go).
+	var st store.Store = timedStore{Store: backend, m: s.metrics}
 	s.Store = st
 	if s.Barrier, err = barrier.Open(ctx, st, cfg.MasterKey); err != nil {
 		// An interrupted rotate-key may have sealed the keyring with the
@@ -202,11 +222,22 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.buildHandlers()
+	// Bounds on every connection (conns.go says why these): the read
+	// timeout covers one request's headers and body, the idle timeout a
+	// keep-alive HTTP/1.1 connection between requests and an HTTP/2
+	// connection without streams (net/http's HTTP/2 server takes
+	// IdleTimeout); HTTP/2's WriteByteTimeout closes a peer that stops
+	// reading what we send.
+	readTimeout := orDefault(cfg.ReadTimeout, DefaultReadTimeout)
 	s.http = &http.Server{
 		Handler:           s,
 		TLSConfig:         s.CA.TLSConfig(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: headerTimeout(readTimeout),
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
+		HTTP2:             &http.HTTP2Config{WriteByteTimeout: readTimeout},
 		ConnContext:       s.connContext,
+		ConnState:         s.conns.connState,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
 	}
 	s.serve(main)
@@ -233,7 +264,28 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	ok = true
+	s.phase.Store(phaseServing)
 	return s, nil
+}
+
+// headerTimeout bounds a request's headers: readHeaderTimeout, or the
+// whole request's read timeout when that is shorter.
+func headerTimeout(read time.Duration) time.Duration {
+	if read > 0 {
+		return min(readHeaderTimeout, read)
+	}
+	return readHeaderTimeout
+}
+
+// orDefault is v, or def when v is zero; a negative v means none (zero).
+func orDefault[T int | time.Duration](v, def T) T {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
 }
 
 // connContext attaches the network origin as the listener saw it, with
@@ -247,14 +299,14 @@ func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
 		o.LocalAddr, o.LocalIP = ap, ap.Addr().String()
 		o.Via = s.placementAt(ap.Addr().Unmap())
 	}
-	return scopevault.WithOrigin(ctx, o)
+	return withConn(scopevault.WithOrigin(ctx, o), c)
 }
 
 func (s *Server) serve(l net.Listener) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if err := s.http.ServeTLS(l, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.http.ServeTLS(s.conns.listener(l), "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.cfg.Logger.Error("server: listener stopped", "addr", l.Addr().String(), "err", err)
 		}
 	}()
@@ -336,6 +388,7 @@ func (s *Server) DataDir() string { return s.cfg.DataDir }
 // Shutdown stops accepting requests, waits for in-flight ones (so every
 // acknowledged write is committed) and closes the store.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.phase.Store(phaseStopping)
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
