@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,14 +17,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scopevault/scopevault/internal/config"
+	idsvc "github.com/scopevault/scopevault/internal/identity"
 	"github.com/scopevault/scopevault/internal/server"
 )
 
 func newUpCommand() *cobra.Command {
-	var dataDir, host, pprofAddr string
+	var dataDir, host, pprofAddr, logFormat string
+	var readTimeout, idleTimeout time.Duration
+	var maxUnauth int
 	var port int
 	var verbose, azureNames bool
-	var propagation time.Duration
+	var propagation, lockoutDuration time.Duration
+	var lockoutThreshold int
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Start scopevault: identity, management plane and vault data planes over TLS",
@@ -51,7 +56,14 @@ unmodified program then needs nothing but trust in the CA:
 			if verbose {
 				level = slog.LevelInfo
 			}
-			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+			logger, err := server.NewLogger(cmd.ErrOrStderr(), logFormat, level)
+			if err != nil {
+				return fmt.Errorf("--log-format: %w", err)
+			}
+			bounds, err := connBounds(readTimeout, idleTimeout, maxUnauth)
+			if err != nil {
+				return err
+			}
 			setGCPercent()
 			ctx := cmd.Context()
 			var prof net.Listener
@@ -63,7 +75,15 @@ unmodified program then needs nothing but trust in the CA:
 				defer prof.Close()
 			}
 			fresh, existed := freshDir(dataDir)
-			srv, err := server.Start(ctx, server.Config{DataDir: dataDir, Host: host, Port: port, Logger: logger, PropagationDelay: propagation, AzureNames: azureNames})
+			limits := idsvc.Limits{LockoutThreshold: lockoutThreshold, LockoutDuration: lockoutDuration}
+			if lockoutThreshold <= 0 {
+				limits.LockoutThreshold = -1 // the flag's 0 means off; identity's 0 means its default
+			}
+			if lockoutDuration <= 0 {
+				return fmt.Errorf("--lockout-duration must be positive (got %s)", lockoutDuration)
+			}
+			srv, err := server.Start(ctx, server.Config{DataDir: dataDir, Host: host, Port: port, Logger: logger, PropagationDelay: propagation, AzureNames: azureNames, TokenLimits: limits,
+				ReadTimeout: bounds.ReadTimeout, IdleTimeout: bounds.IdleTimeout, MaxUnauthenticatedConns: bounds.MaxUnauthenticatedConns})
 			if err != nil {
 				if fresh {
 					removeHalfMade(dataDir, existed)
@@ -87,10 +107,38 @@ unmodified program then needs nothing but trust in the CA:
 	cmd.Flags().BoolVar(&azureNames, "azure-names", false,
 		"tell clients Azure's own names (https://<vault>.vault.azure.net/, adb-<id>.<n>.azuredatabricks.net, login.microsoftonline.com) in vaultUri, workspaceUrl and the env file; programs then run under 'scopevault run --azure' or with 'scopevault hosts' in /etc/hosts (docs/clients.md)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request (never secret values or tokens)")
+	cmd.Flags().StringVar(&logFormat, "log-format", server.LogText, "log lines as text or json (one JSON object a line)")
+	cmd.Flags().DurationVar(&readTimeout, "read-timeout", server.DefaultReadTimeout,
+		"longest time to read one request, headers and body; a slower client is cut off (0 = no limit)")
+	cmd.Flags().DurationVar(&idleTimeout, "idle-timeout", server.DefaultIdleTimeout,
+		"close a keep-alive connection (HTTP/1.1 or HTTP/2) idle this long (0 = never)")
+	cmd.Flags().IntVar(&maxUnauth, "max-unauthenticated-conns", server.DefaultMaxUnauthenticatedConns,
+		"connections that have not yet authenticated; past it the oldest idle one is closed (0 = no cap)")
 	cmd.Flags().StringVar(&pprofAddr, "pprof", "", "serve Go's profiler on this loopback HOST:PORT (off by default; docs/performance.md)")
 	cmd.Flags().DurationVar(&propagation, "role-propagation-delay", 0,
 		"how long a new role assignment takes to take effect, as Azure's RBAC caches do (e.g. 2m; 0 = at once)")
+	cmd.Flags().IntVar(&lockoutThreshold, "lockout-threshold", idsvc.DefaultLockoutThreshold,
+		"wrong passwords (a user) or client secrets (an application) within 10 minutes that lock it: AADSTS50053 for a user, 429 with Retry-After for an application (0 = off)")
+	cmd.Flags().DurationVar(&lockoutDuration, "lockout-duration", idsvc.DefaultLockoutDuration,
+		"how long a locked user or throttled application stays so")
 	return cmd
+}
+
+// connBounds turns up's connection flags into the server's: a flag's 0
+// means no bound, which the server spells as a negative value (its 0 is
+// its default); a negative flag is refused.
+func connBounds(read, idle time.Duration, maxUnauth int) (server.Config, error) {
+	var c server.Config
+	switch {
+	case read < 0:
+		return c, fmt.Errorf("--read-timeout must not be negative (got %s)", read)
+	case idle < 0:
+		return c, fmt.Errorf("--idle-timeout must not be negative (got %s)", idle)
+	case maxUnauth < 0:
+		return c, fmt.Errorf("--max-unauthenticated-conns must not be negative (got %d)", maxUnauth)
+	}
+	c.ReadTimeout, c.IdleTimeout, c.MaxUnauthenticatedConns = cmp.Or(read, -1), cmp.Or(idle, -1), cmp.Or(maxUnauth, -1)
+	return c, nil
 }
 
 // freshDir reports whether dir does not exist yet or is empty (a first

@@ -73,6 +73,11 @@ type Config struct {
 	ReadTimeout             time.Duration
 	IdleTimeout             time.Duration
 	MaxUnauthenticatedConns int
+	// TokenLimits are the token endpoint's smart lockout, client throttling
+	// and password-hashing bound; zero fields take identity's defaults
+	// (10 wrong credentials lock for 60 s), a negative threshold turns
+	// lockout and throttling off.
+	TokenLimits identity.Limits
 }
 
 // Server is a running scopevault.
@@ -202,6 +207,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.Identity.Now = cfg.Now
+	s.Identity.SetLimits(cfg.TokenLimits)
 	s.Authz = authz.New(st, s.Barrier)
 	s.Authz.Now = cfg.Now
 	s.Authz.PropagationDelay = cfg.PropagationDelay
