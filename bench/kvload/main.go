@@ -62,8 +62,17 @@ func main() {
 	flag.StringVar(&o.dataDir, "data", "", "the server's data directory, for its pid and so its CPU time (default: the directory of SSL_CERT_FILE)")
 	flag.IntVar(&o.listSize, "list-size", 10_000, "secrets in the vault the list target pages through")
 	flag.IntVar(&o.seeded, "seeded", 0, "secrets \"kvload seed\" wrote into the default vault: adds the get-seeded target, a GET of one of them at random")
+	flag.DurationVar(&o.soak, "soak", 0, "run the soak for this long instead of the table: the mix of get, set, list, token, wrong tokens and bad bodies at --rate-fraction of its measured maximum, on one connection count (-c, default 64)")
+	flag.Float64Var(&o.rateFraction, "rate-fraction", 0.8, "with --soak: the fraction of the mix's measured maximum rate to run at")
+	flag.DurationVar(&o.probe, "probe", 5*time.Second, "with --soak: how long to measure the mix's maximum rate first")
+	flag.DurationVar(&o.interval, "interval", 10*time.Second, "with --soak: print a line of throughput, latency, errors and the server's memory this often")
+	flag.BoolVar(&o.flood, "flood", false, "instead of the table: the GET's latency (-c connections, default 1) for -d idle, then for -d under a flood of wrong user passwords at the token endpoint")
+	flag.IntVar(&o.floodConns, "flood-conns", 64, "with --flood: connections sending wrong passwords")
 	flag.Parse()
-	flag.Visit(func(f *flag.Flag) { o.explicit = o.explicit || f.Name == "t" })
+	flag.Visit(func(f *flag.Flag) {
+		o.explicit = o.explicit || f.Name == "t"
+		o.connsGiven = o.connsGiven || f.Name == "c"
+	})
 	if o.seeded > 0 && !strings.Contains(o.targets, "get-seeded") {
 		o.targets += ",get-seeded"
 	}
@@ -122,6 +131,26 @@ type options struct {
 	// explicit: -t was given, so a target the env file cannot serve is an
 	// error rather than left out.
 	explicit bool
+	// The soak and the flood run instead of the table, on one connection
+	// count: -c when given (connsGiven), or their own default.
+	soak, probe, interval time.Duration
+	rateFraction          float64
+	flood                 bool
+	floodConns            int
+	connsGiven            bool
+}
+
+// oneCount is the connection count of the soak or the flood: -c when given
+// (one number), else def.
+func oneCount(o options, def int) (int, error) {
+	if !o.connsGiven {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(o.conns))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("-c %q: --soak and --flood take one connection count", o.conns)
+	}
+	return n, nil
 }
 
 func run(o options) error {
@@ -136,6 +165,24 @@ func run(o options) error {
 	cpu := newCPUClock(o.dataDir)
 	if cpu.pid == "" {
 		fmt.Fprintf(os.Stderr, "kvload: no server pid in %s: the cpu-s/1k column is \"-\"\n", filepath.Join(o.dataDir, config.LockFile))
+	}
+	switch {
+	case o.soak > 0 && o.flood:
+		return errors.New("--soak and --flood are two runs: give one")
+	case (o.soak > 0 || o.flood) && o.explicit:
+		return errors.New("--soak and --flood send their own requests: -t does not apply")
+	case o.soak > 0:
+		conns, err := oneCount(o, 64)
+		if err != nil {
+			return err
+		}
+		return runSoak(e, cpu, o, conns)
+	case o.flood:
+		conns, err := oneCount(o, 1)
+		if err != nil {
+			return err
+		}
+		return runFlood(e, o, conns)
 	}
 	dur, maxReq := o.dur, o.maxReq
 	want := map[string]bool{}

@@ -193,3 +193,32 @@ func (c *cpuClock) seconds() float64 {
 	}
 	return (utime + stime) / clockTicks
 }
+
+// rss is the process's resident memory (VmRSS of /proc/PID/status) in
+// bytes, or -1 when unknown. It is read from the same pid as the CPU time.
+func (c *cpuClock) rss() int64 {
+	if c.pid == "" {
+		return -1
+	}
+	raw, err := os.ReadFile("/proc/" + c.pid + "/status")
+	if err != nil {
+		return -1
+	}
+	for line := range strings.Lines(string(raw)) {
+		v, ok := strings.CutPrefix(line, "VmRSS:")
+		if !ok {
+			continue
+		}
+		// "VmRSS:	   52344 kB"
+		f := strings.Fields(v)
+		if len(f) != 2 || f[1] != "kB" {
+			return -1
+		}
+		kb, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return -1
+		}
+		return kb << 10
+	}
+	return -1
+}
