@@ -24,22 +24,16 @@ func writeResult(w io.Writer, result any, format, query string, table tableTrans
 		return err
 	}
 	if query != "" {
-		n, err := parseQuery(query)
+		q, err := parseQuery(query)
 		if err != nil {
 			return fmt.Errorf("argument --query: invalid jmespath_type value: '%s': %v", query, err)
 		}
-		if v, err = evaluate(n, v); err != nil {
-			return fmt.Errorf("--query: %v", err)
-		}
-		if _, isRef := v.(expref); isRef {
-			return fmt.Errorf("--query: an &expression is not a value")
+		if v, err = q.search(v); err != nil {
+			return fmt.Errorf("--query: %w", err)
 		}
 	}
 	if v == nil {
 		return nil
-	}
-	if v, err = toPlainKeepOrder(v); err != nil {
-		return fmt.Errorf("--query: %v", err)
 	}
 	switch format {
 	case "", "json", "jsonc":
@@ -286,13 +280,4 @@ func capitalize(s string) string {
 	}
 	r[0] = unicode.ToUpper(r[0])
 	return string(r)
-}
-
-// toPlainKeepOrder checks that the result's expanded size is bounded (by
-// expanding it) while keeping *object values, whose key order tables use.
-func toPlainKeepOrder(v any) (any, error) {
-	if _, err := toPlain(v); err != nil {
-		return nil, err
-	}
-	return v, nil
 }

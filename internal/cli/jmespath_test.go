@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -18,11 +19,36 @@ const queryDoc = `{
   "weird key": 7
 }`
 
-func TestQuery(t *testing.T) {
-	var doc any
-	if err := json.Unmarshal([]byte(queryDoc), &doc); err != nil {
-		t.Fatal(err)
+func mustDoc(tb testing.TB, raw string) any {
+	tb.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		tb.Fatal(err)
 	}
+	return v
+}
+
+// mustSearch runs a query as --query does and returns the result as plain
+// JSON (an ordered hash compares as the object it prints as).
+func mustSearch(tb testing.TB, query string, doc any) any {
+	tb.Helper()
+	q, err := parseQuery(query)
+	if err != nil {
+		tb.Fatalf("parse %q: %v", query, err)
+	}
+	got, err := q.search(doc)
+	if err != nil {
+		tb.Fatalf("search %q: %v", query, err)
+	}
+	raw, err := json.Marshal(got)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return mustDoc(tb, string(raw))
+}
+
+// The JMESPath az users write, evaluated by the library through the glue.
+func TestQuery(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		query string
@@ -47,7 +73,8 @@ func TestQuery(t *testing.T) {
 		{"ok/filter-not", "items[?!on].name", `["b"]`},
 		{"ok/filter-and-or", "items[?n == `1` || name == 'c'].name", `["b","c"]`},
 		{"ok/filter-first", "items[?on] | [0].name", `"a"`},
-		{"ok/value-projection", "tags.*", `["dev","data"]`},
+		// An object's members come in no fixed order (the spec leaves it open); sort them.
+		{"ok/value-projection-sorted", "sort(tags.*)", `["data","dev"]`},
 		{"ok/multi-list", "[name, properties.softDeleteRetentionInDays]", `["kv1",90]`},
 		{"ok/multi-hash", "{n: name, rbac: properties.enableRbacAuthorization}", `{"n":"kv1","rbac":true}`},
 		{"ok/projected-hash", "items[].{name: name, n: n}", `[{"name":"a","n":3},{"name":"b","n":1},{"name":"c","n":2}]`},
@@ -66,22 +93,11 @@ func TestQuery(t *testing.T) {
 		{"ok/to-string", "to_string(properties.softDeleteRetentionInDays)", `"90"`},
 		{"ok/not-null", "not_null(missing, name)", `"kv1"`},
 		{"ok/or-default", "missing || 'none'", `"none"`},
-		{"ok/compare-strings-ordering-is-null", "name < 'z'", `null`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n, err := parseQuery(tc.query)
-			if err != nil {
-				t.Fatalf("parse %q: %v", tc.query, err)
-			}
-			got, err := evaluate(n, doc)
-			if err != nil {
-				t.Fatalf("evaluate %q: %v", tc.query, err)
-			}
-			var want any
-			if err := json.Unmarshal([]byte(tc.want), &want); err != nil {
-				t.Fatal(err)
-			}
-			if eq, _ := (&evaluator{left: maxEvalSteps}).equal(got, want); !eq {
+			// A fresh document each time: sort_by sorts its argument in place.
+			got, want := mustSearch(t, tc.query, mustDoc(t, queryDoc)), mustDoc(t, tc.want)
+			if !reflect.DeepEqual(got, want) {
 				raw, _ := json.Marshal(got)
 				t.Errorf("%s = %s, want %s", tc.query, raw, tc.want)
 			}
@@ -100,76 +116,134 @@ func TestQueryErrors(t *testing.T) {
 		{"fail/quoted-function", `"length"(items)`},
 		{"fail/slice-step-zero", "items[::0]"},
 		{"fail/empty", ""},
-		{"fail/trailing-comma", "length(items,)"},
 		{"fail/hash-needs-key", "{: name}"},
-		{"fail/deep", string(make([]byte, 0)) + repeat("(", 300) + "a" + repeat(")", 300)},
+		{"fail/unknown-function", "nope(name)"},
+		{"fail/unknown-function-nested", "items[?starts_with(name, 'a') && nope(@)]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if n, err := parseQuery(tc.query); err == nil {
-				t.Fatalf("parseQuery(%q) = %+v, want error", tc.query, n)
+			if q, err := parseQuery(tc.query); err == nil {
+				t.Fatalf("parseQuery(%q) = %+v, want error", tc.query, q)
 			}
 		})
 	}
-	// Doubling a list per step is stopped by the work budget, not by memory.
-	bomb := "[@,@]" + repeat("|[@,@]|[]", 40)
-	if n, err := parseQuery(bomb); err != nil {
-		t.Fatal(err)
-	} else if _, err := evaluate(n, []any{1.0}); !errors.Is(err, errQueryTooLarge) {
-		t.Errorf("evaluate(bomb) = %v, want errQueryTooLarge", err)
+
+	// Doubling a list per step is refused before it runs, whatever memory there is.
+	for _, bomb := range []string{
+		"[@,@]" + strings.Repeat("|[@,@]|[]", 40),
+		strings.Repeat("[@,@]|", 40) + "@", // shared subtrees, expanded only when printed
+		"length(" + strings.Repeat("[@,@]|", 40) + "to_string(@))",
+		"[?length(" + strings.Repeat("[@,@]|[]|", 40) + "@)].name",
+		"sort_by(@, &" + strings.Repeat("[@,@]|[]|", 40) + "length(@))",
+	} {
+		if err := writeResult(io.Discard, []any{1.0}, "json", bomb, nil); !errors.Is(err, errQueryTooLarge) {
+			t.Errorf("%.40s...: %v, want errQueryTooLarge", bomb, err)
+		}
 	}
-	// Shared subtrees cannot expand without bound on output either.
-	if err := writeResult(io.Discard, []any{1.0}, "json", repeat("[@,@]|", 40)+"@", nil); !errors.Is(err, errQueryTooLarge) && (err == nil || !strings.Contains(err.Error(), "too large")) {
-		t.Errorf("printing a shared-subtree bomb: %v", err)
+
+	// A function refusing a secret never repeats it.
+	const secret = "s3cr3t-Value-42"
+	err := writeResult(io.Discard, map[string]any{"value": secret}, "tsv", "abs(value)", nil)
+	if !errors.Is(err, errQueryFunction) || strings.Contains(err.Error(), secret) {
+		t.Errorf("abs(value) = %v, want errQueryFunction without the value", err)
 	}
-	n, err := parseQuery("length(name)")
+	for _, q := range []string{"length(name)", "merge(missing)", "merge(name, `{}`)", "sort_by(@, &name)"} {
+		if err := writeResult(io.Discard, map[string]any{"name": 5.0}, "json", q, nil); !errors.Is(err, errQueryFunction) {
+			t.Errorf("%s = %v, want errQueryFunction", q, err)
+		}
+	}
+	for _, q := range []string{"&name", "[&name]", "{a: &name}"} {
+		if err := writeResult(io.Discard, map[string]any{"name": "x"}, "json", q, nil); !errors.Is(err, errQueryExpref) {
+			t.Errorf("%s = %v, want errQueryExpref", q, err)
+		}
+	}
+}
+
+// Where go-jmespath v0.4.0 answers differently from jmespath.py 1.0.1,
+// which az 2.45 runs (az column: checked with Debian's python3-jmespath).
+// The glue cannot reach inside the library to change these; docs/cli.md
+// names them. When an upgrade fixes one, its case fails: drop the case
+// and the line in docs/cli.md.
+func TestQueryDiffersFromAz(t *testing.T) {
+	for _, tc := range []struct {
+		name, query string
+		want, az    string // JSON
+	}{
+		// The JMESPath spec orders numbers only; jmespath.py also orders strings.
+		{"string-ordering-is-null", "name < 'z'", `null`, `true`},
+		// obj.* hands its right side one null per member besides the members.
+		{"value-projection-sees-nulls", "sort(tags.*.to_string(@))", `["data","dev","null","null"]`, `["data","dev"]`},
+		// sort_by sorts the array it is given, so a later read of it sees it sorted.
+		{"sort-by-sorts-in-place", "[sort_by(items, &n)[0].name, items[0].name]", `["b","b"]`, `["b","a"]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, want := mustSearch(t, tc.query, mustDoc(t, queryDoc)), mustDoc(t, tc.want)
+			if !reflect.DeepEqual(got, want) {
+				raw, _ := json.Marshal(got)
+				t.Errorf("%s = %s, want %s (az: %s)", tc.query, raw, tc.want, tc.az)
+			}
+		})
+	}
+}
+
+// The glue reads go-jmespath's unexported tree; an upgrade that changes it
+// fails here first rather than as an error on every --query.
+func TestQueryTreeLayout(t *testing.T) {
+	q, err := parseQuery("[].{b: x, a: y, b: z} | [?length(a) > `2`].[a, b, `[1, 2]`]")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := evaluate(n, map[string]any{"name": 5.0}); err == nil {
-		t.Error("length(number) did not fail")
+	if got, want := q.hashes, [][]string{{"b", "a"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("hashes = %v, want %v", got, want)
 	}
-	if n, err = parseQuery("nope(name)"); err != nil {
+	// A 3-key hash for each element, piped into a filter whose condition
+	// compares 2 values and whose kept list has 2 fields and a 3-value
+	// literal: 3 × (2 + 5).
+	if got, want := q.cost, 21; got != want {
+		t.Errorf("cost = %d, want %d", got, want)
+	}
+}
+
+// A hash's keys keep their written order; an object of the input with the
+// same keys keeps az's sorted order.
+func TestQueryHashOrder(t *testing.T) {
+	doc := mustDoc(t, `{"tags": {"env": "dev", "team": "data"}}`)
+	q, err := parseQuery("[tags, {team: tags.team, env: tags.env}]")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := evaluate(n, map[string]any{}); err == nil {
-		t.Error("unknown function did not fail")
+	got, err := q.search(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := got.([]any)
+	if _, isMap := list[0].(map[string]any); !isMap {
+		t.Errorf("the input's tags became %T", list[0])
+	}
+	if o, ok := list[1].(*object); !ok || !reflect.DeepEqual(o.keys, []string{"team", "env"}) {
+		t.Errorf("the hash became %#v", list[1])
 	}
 }
 
-func repeat(s string, n int) string {
-	out := ""
-	for range n {
-		out += s
-	}
-	return out
-}
-
-// The parser and evaluator never panic and never loop, whatever the input.
+// The glue never panics and never runs away, whatever the query: it
+// compiles or is refused, and what compiles prints or fails with --query.
 func FuzzQuery(f *testing.F) {
 	for _, s := range []string{
 		"name", "items[?name=='b'].n", "items[*].{a: name}", "nested[][]", "items[::-1]", "sort_by(items, &n)",
 		"a || b && !c", "`[1,2]`[0]", "'x'", "*.*", "[0:1:2]", "@", "&a", "{a: b}.a", "items[?n > `1`] | [0]",
+		"[@,@]|[]|[@,@]", "tags.*.to_string(@)", "max_by(items, &name)", "merge(tags, {x: name})",
 	} {
 		f.Add(s)
 	}
-	var doc any
-	if err := json.Unmarshal([]byte(queryDoc), &doc); err != nil {
-		f.Fatal(err)
-	}
+	doc := mustDoc(f, queryDoc)
 	f.Fuzz(func(t *testing.T, q string) {
-		n, err := parseQuery(q)
-		if err != nil {
+		if _, err := parseQuery(q); err != nil {
 			return
 		}
-		out, err := evaluate(n, doc)
-		if err != nil {
-			return
-		}
-		if _, isRef := out.(expref); isRef {
-			return
-		}
-		if err := writeResult(io.Discard, doc, "json", q, nil); err != nil && !errors.Is(err, errQueryTooLarge) && !strings.Contains(err.Error(), "--query") {
-			t.Fatalf("%q evaluates but does not print: %v", q, err)
+		for _, format := range []string{"json", "tsv", "table"} {
+			err := writeResult(io.Discard, doc, format, q, nil)
+			if err != nil && !strings.HasPrefix(err.Error(), "--query: ") && !errors.Is(err, errTableUnavailable) {
+				t.Fatalf("%q -o %s: %v", q, format, err)
+			}
 		}
 	})
 }

@@ -5,9 +5,10 @@ import (
 	"sort"
 )
 
-// Values are decoded JSON (nil, bool, float64, string, []any,
-// map[string]any) plus *object, the ordered result of a multi-select hash:
-// table output keeps the order the query gave.
+// Output works on decoded JSON (nil, bool, float64, string, []any,
+// map[string]any) plus *object, an object whose key order is chosen: a
+// --query multi-select hash's (jmespath_query.go) or a table transformer's
+// columns.
 
 type object struct {
 	keys []string
@@ -48,86 +49,4 @@ func truthy(v any) bool {
 		return len(m) > 0
 	}
 	return true
-}
-
-// equal is JSON equality; objects compare by content whatever their representation.
-func (e *evaluator) equal(a, b any) (bool, error) {
-	if err := e.spend(1); err != nil {
-		return false, err
-	}
-	if am, akeys, ok := asMap(a); ok {
-		bm, bkeys, ok := asMap(b)
-		if !ok || len(akeys) != len(bkeys) {
-			return false, nil
-		}
-		for _, k := range akeys {
-			bv, has := bm[k]
-			if !has {
-				return false, nil
-			}
-			if eq, err := e.equal(am[k], bv); err != nil || !eq {
-				return false, err
-			}
-		}
-		return true, nil
-	}
-	al, ok := a.([]any)
-	if !ok {
-		switch b.(type) {
-		case []any, map[string]any, *object:
-			return false, nil
-		}
-		return a == b, nil
-	}
-	bl, ok := b.([]any)
-	if !ok || len(al) != len(bl) {
-		return false, nil
-	}
-	for i := range al {
-		if eq, err := e.equal(al[i], bl[i]); err != nil || !eq {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-// maxOutputNodes bounds what one result may expand to: results share
-// subtrees, so a small evaluated value can stand for a huge document.
-const maxOutputNodes = 10_000_000
-
-// toPlain turns *object values into maps, recursively, for output.
-func toPlain(v any) (any, error) {
-	budget := maxOutputNodes
-	return plainN(v, &budget)
-}
-
-func plainN(v any, budget *int) (any, error) {
-	*budget--
-	if *budget < 0 {
-		return nil, errQueryTooLarge
-	}
-	switch x := v.(type) {
-	case *object, map[string]any:
-		m, keys, _ := asMap(x)
-		out := make(map[string]any, len(keys))
-		for _, k := range keys {
-			pv, err := plainN(m[k], budget)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = pv
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(x))
-		for i, el := range x {
-			pv, err := plainN(el, budget)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = pv
-		}
-		return out, nil
-	}
-	return v, nil
 }
