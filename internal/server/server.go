@@ -233,7 +233,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	// keep-alive HTTP/1.1 connection between requests and an HTTP/2
 	// connection without streams (net/http's HTTP/2 server takes
 	// IdleTimeout); HTTP/2's WriteByteTimeout closes a peer that stops
-	// reading what we send.
+	// reading what we send. HTTP2Config's ping health check
+	// (SendPingTimeout) stays off: it finds dead peers on busy connections,
+	// and here a dead peer's streams meet the read timeout, after which its
+	// connection idles out; pings would only keep idle clients busy.
 	readTimeout := orDefault(cfg.ReadTimeout, DefaultReadTimeout)
 	s.http = &http.Server{
 		Handler:           s,
