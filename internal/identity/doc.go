@@ -5,6 +5,8 @@
 // Everything it stores lives under dir/ and core/signing, written through the
 // barrier so hashes and the signing key reach the backend only as ciphertext.
 // Client secrets, identity headers and passwords are kept only as hashes.
+// guard.go limits guessing them: smart lockout for users, throttling for
+// applications, and a bound on concurrent password hashing.
 //
 // It is protocol-neutral: it must not import net/http or any wire package
 // (internal/entra renders it as the Entra ID token endpoints). Failures are
