@@ -106,6 +106,41 @@ func (b *Barrier) Check(ctx context.Context, st store.Store) (Report, error) {
 	return rep, nil
 }
 
+// Load reads st's keyring with masterKey in a read transaction; unlike
+// Open it creates nothing and opens no record, so it works on a store
+// opened read-only beside a running server. Tools that examine a store
+// without serving it (scopevault check, backup, restore) use it, then Check.
+func Load(ctx context.Context, st store.Store, masterKey []byte) (*Barrier, error) {
+	master, err := newAEAD(masterKey)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		kr     keyring
+		sealed []byte
+	)
+	err = st.View(ctx, func(tx store.Tx) error {
+		raw, err := tx.Get(ctx, KeyringPath)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrNoKeyring
+		}
+		if err != nil {
+			return err
+		}
+		sealed = raw
+		kr, err = openKeyring(master, raw)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	b := &Barrier{}
+	if err := b.load(kr, sealed); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
 // verify is Open's check: nil, or a *DamagedError.
 func (b *Barrier) verify(ctx context.Context, st store.Store) error {
 	rep, err := b.Check(ctx, st)

@@ -3,12 +3,14 @@ package barrier_test
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/scopevault/scopevault/internal/barrier"
 	"github.com/scopevault/scopevault/internal/store"
+	"github.com/scopevault/scopevault/internal/store/sqlite"
 )
 
 // TestOpenRefusesDamage: a record whose key or value changed no longer
@@ -126,5 +128,56 @@ func mustRawDelete(tb testing.TB, st store.Store, key string) {
 	tb.Helper()
 	if err := st.Update(tb.Context(), func(tx store.Tx) error { return tx.Delete(tb.Context(), key) }); err != nil {
 		tb.Fatalf("raw Delete(%s): %v", key, err)
+	}
+}
+
+// TestLoad reads the keyring without writing: it works on a store opened
+// read-only (beside a running server) and creates no keyring.
+func TestLoad(t *testing.T) {
+	master := barrier.NewMasterKey()
+	path := filepath.Join(t.TempDir(), "scopevault.db")
+	st, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	empty, err := sqlite.OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer empty.Close()
+	if _, err := barrier.Load(t.Context(), empty, master); !errors.Is(err, barrier.ErrNoKeyring) {
+		t.Fatalf("Load of an empty store: %v, want ErrNoKeyring", err)
+	}
+	b := MustBarrier(t, st, master)
+	mustPutSealed(t, b, st, "kv/v/secrets/a", []byte(distinctive))
+
+	ro, err := sqlite.OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	tests := []struct {
+		name    string
+		key     []byte
+		wantErr error
+	}{
+		{name: "ok", key: master},
+		{name: "fail/wrong-master-key", key: barrier.NewMasterKey(), wantErr: barrier.ErrOpen},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lb, err := barrier.Load(t.Context(), ro, tt.key)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Load: %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			rep, err := lb.Check(t.Context(), ro)
+			if err != nil || rep.Records != 1 || rep.DamagedCount != 0 {
+				t.Fatalf("Check after Load = %+v, %v; want 1 record, none damaged", rep, err)
+			}
+		})
 	}
 }
