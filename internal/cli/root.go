@@ -32,7 +32,7 @@ syntax. See README.md and docs/cli.md.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newUpCommand(), newHostsCommand(), newRotateKeyCommand(), NewAzCommand(), newAuditCommand(),
-		NewDatabricksCommand(), newRunCommand(), newInSubnetCommand(), newExplainCommand(), newDiagramCommand(), newApplyCommand(), newVersionCommand())
+		NewDatabricksCommand(), newRunCommand(), newInSubnetCommand(), newExplainCommand(), newDiagramCommand(), newApplyCommand(), newVersionCommand(), newCheckCommand(), newBackupCommand(), newRestoreCommand())
 	setVersion(root)
 	return root
 }
