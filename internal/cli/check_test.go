@@ -90,8 +90,9 @@ func rawRecord(t *testing.T, dir, part string) (key string, sealed []byte) {
 }
 
 // flipInFile changes one byte at offset at within every copy of what in
-// the (closed) database file, as a failing disk would.
-func flipInFile(t *testing.T, dir string, what []byte, at int) {
+// the (closed) database file, as a failing disk would: one bit, or the
+// bits of mask if given.
+func flipInFile(t *testing.T, dir string, what []byte, at int, mask ...byte) {
 	t.Helper()
 	path := filepath.Join(dir, config.DBFile)
 	raw, err := os.ReadFile(path)
@@ -104,7 +105,7 @@ func flipInFile(t *testing.T, dir string, what []byte, at int) {
 		if j < 0 {
 			break
 		}
-		raw[i+j+at] ^= 0x01
+		raw[i+j+at] ^= append(mask, 0x01)[0]
 		i += j + len(what)
 		n++
 	}
@@ -123,14 +124,22 @@ func flipInFile(t *testing.T, dir string, what []byte, at int) {
 // secrets.
 func TestDamagedStoreRefused(t *testing.T) {
 	tests := []struct {
-		name   string
-		damage func(t *testing.T, dir string) (damagedKey string)
+		name       string
+		damage     func(t *testing.T, dir string) (damagedKey string)
+		wantSQLite string // what SQLite's integrity check says, if it sees it
 	}{
 		{name: "fail/key-byte", damage: func(t *testing.T, dir string) string {
 			key, _ := rawRecord(t, dir, "damage-target")
-			flipInFile(t, dir, []byte(key), strings.Index(key, "damage-target")+2) // "da" + 'm'^1 = 'l'
+			flipInFile(t, dir, []byte(key), strings.Index(key, "damage-target")+2) // "da" + 'm'^1 = 'l': still in order
 			return strings.Replace(key, "damage-target", "dalage-target", 1)
 		}},
+		{name: "fail/key-byte-out-of-order", damage: func(t *testing.T, dir string) string {
+			// 'd'^0x10 = 't': the key now sorts after "omega", and lookups
+			// of intact neighbours can miss (the 404s once served).
+			key, _ := rawRecord(t, dir, "damage-target")
+			flipInFile(t, dir, []byte(key), strings.Index(key, "damage-target"), 0x10)
+			return strings.Replace(key, "damage-target", "tamage-target", 1)
+		}, wantSQLite: "DAMAGED  sqlite: row not in PRIMARY KEY order"},
 		{name: "fail/value-byte", damage: func(t *testing.T, dir string) string {
 			key, sealed := rawRecord(t, dir, "damage-target")
 			flipInFile(t, dir, sealed, len(sealed)/2)
@@ -167,6 +176,9 @@ func TestDamagedStoreRefused(t *testing.T) {
 			}
 			if strings.Contains(out+errOut, damageValue) {
 				t.Errorf("check printed a value:\n%s%s", out, errOut)
+			}
+			if tt.wantSQLite != "" && !strings.Contains(out, tt.wantSQLite) {
+				t.Errorf("check output lacks %q:\n%s", tt.wantSQLite, out)
 			}
 		})
 	}
