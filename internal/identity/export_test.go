@@ -11,5 +11,9 @@ var CheckPassword = checkPassword
 // hash queue.
 func OnHashAdmitted(s *Service, fn func()) { s.hashAdmitted = fn }
 
+// OnHashWaiting sets the hook told when a sign-in finds the hash queue full
+// and waits for a place.
+func OnHashWaiting(s *Service, fn func()) { s.hashWaiting = fn }
+
 // Admitted is how many sign-ins hold or wait for a hash slot.
 func Admitted(s *Service) int { return len(s.guard.Load().admit) }

@@ -112,7 +112,7 @@ func (s *Service) Password(ctx context.Context, tenantID, clientID, username, pa
 			}
 		}
 	}
-	release, err := g.acquireHash(ctx, s.hashAdmitted)
+	release, err := g.acquireHash(ctx, s.hashWaiting, s.hashAdmitted)
 	if err != nil {
 		return nil, err
 	}

@@ -51,6 +51,16 @@ type Limits struct {
 	// HashQueue bounds sign-ins waiting for a hash slot; the default is
 	// 4 per slot (about half a second of waiting at one slot).
 	HashQueue int
+	// HashWait is how long a sign-in that finds the queue full waits for a
+	// place before it is refused (default 2 s; negative: refused at once).
+	// Refusing at once let a flood's refusals become a request flood of
+	// their own: 64 connections of wrong passwords drew about 4,000 429s a
+	// second, which took the core hashing had left to other requests
+	// (vault GET p99 26-32x idle in kvload --flood). Waiting holds each
+	// flooding connection to a request per HashWait; the waiting costs a
+	// parked goroutine, and the connections are bounded by up's
+	// --max-unauthenticated-conns.
+	HashWait time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -68,6 +78,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.HashQueue <= 0 {
 		l.HashQueue = 4 * l.HashConcurrency
+	}
+	if l.HashWait == 0 {
+		l.HashWait = DefaultHashWait
 	}
 	return l
 }
@@ -181,15 +194,34 @@ func (g *guard) evict(now time.Time) bool {
 	return false
 }
 
+// DefaultHashWait is how long a sign-in waits for a place in a full hash
+// queue before it is refused (Limits.HashWait).
+const DefaultHashWait = 2 * time.Second
+
 // acquireHash waits for a password hash slot. When as many sign-ins as the
-// queue holds are already waiting, or the caller gives up, it answers the
-// throttling error at once instead of queueing without bound.
-// admitted, when not nil, is told once the sign-in holds its place (tests).
-func (g *guard) acquireHash(ctx context.Context, admitted func()) (release func(), err error) {
+// queue holds are already waiting it waits up to HashWait for a place, then
+// answers the throttling error rather than queueing without bound; so does
+// a caller that gives up. waiting, when not nil, is told when the sign-in
+// starts waiting for a place, admitted once it holds one (tests).
+func (g *guard) acquireHash(ctx context.Context, waiting, admitted func()) (release func(), err error) {
 	select {
 	case g.admit <- struct{}{}:
 	default:
-		return nil, errHashBusy()
+		if g.limits.HashWait < 0 {
+			return nil, errHashBusy()
+		}
+		if waiting != nil {
+			waiting()
+		}
+		t := time.NewTimer(g.limits.HashWait)
+		defer t.Stop()
+		select {
+		case g.admit <- struct{}{}:
+		case <-t.C:
+			return nil, errHashBusy()
+		case <-ctx.Done():
+			return nil, errHashBusy()
+		}
 	}
 	if admitted != nil {
 		admitted()

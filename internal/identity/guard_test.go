@@ -179,7 +179,7 @@ func TestClientThrottle(t *testing.T) {
 // TestHashBound holds password checks in the hook: with one slot and a queue
 // of two, checks never overlap, and a fourth sign-in is refused at once.
 func TestHashBound(t *testing.T) {
-	g := MustGuardEnv(t, identity.Limits{LockoutThreshold: -1, HashConcurrency: 1, HashQueue: 2})
+	g := MustGuardEnv(t, identity.Limits{LockoutThreshold: -1, HashConcurrency: 1, HashQueue: 2, HashWait: -1})
 	var running, most atomic.Int32
 	admitted := make(chan struct{}, 3)
 	proceed := make(chan struct{})
@@ -252,4 +252,34 @@ func TestHashQueueCancel(t *testing.T) {
 	}
 	proceed <- struct{}{}
 	wantReason(t, <-done, identity.ReasonInvalidPassword)
+}
+
+// A sign-in that finds the hash queue full waits for a place (HashWait)
+// rather than being refused at once, so a flood's refusals cannot become a
+// request flood of their own; it runs once a place frees.
+func TestHashWaitAdmits(t *testing.T) {
+	g := MustGuardEnv(t, identity.Limits{LockoutThreshold: -1, HashConcurrency: 1, HashQueue: 1, HashWait: time.Hour})
+	admitted, waiting, proceed := make(chan struct{}, 3), make(chan struct{}, 1), make(chan struct{})
+	identity.OnHashAdmitted(g.svc, func() { admitted <- struct{}{} })
+	identity.OnHashWaiting(g.svc, func() { waiting <- struct{}{} })
+	identity.SetPasswordCheck(g.svc, func(hash, pw string) bool {
+		<-proceed
+		return false
+	})
+	errs := make(chan error, 3)
+	go func() { errs <- g.signIn("alice@contoso.example", "wrong") }()
+	<-admitted // running, held
+	go func() { errs <- g.signIn("bob@contoso.example", "wrong") }()
+	<-admitted // queued
+	go func() { errs <- g.signIn("carol@contoso.example", "wrong") }()
+	<-waiting // the queue is full: the third waits for a place
+	for range 3 {
+		proceed <- struct{}{}
+	}
+	for range 3 {
+		wantReason(t, <-errs, identity.ReasonInvalidPassword)
+	}
+	if got := identity.Admitted(g.svc); got != 0 {
+		t.Errorf("places held after the sign-ins = %d, want 0", got)
+	}
 }

@@ -47,6 +47,9 @@ type Service struct {
 	// hashAdmitted, when set, is called once a sign-in holds its place in
 	// the hash queue, so tests wait on that event.
 	hashAdmitted func()
+	// hashWaiting, when set, is called when a sign-in finds the hash
+	// queue full and starts waiting for a place (tests).
+	hashWaiting func()
 }
 
 // signingKey is the RSA key tokens are signed with, plus a self-signed
