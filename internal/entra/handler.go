@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/httpx"
 	"github.com/scopevault/scopevault/internal/identity"
 )
 
@@ -26,31 +27,48 @@ func NewHandler(svc *identity.Service, logger *slog.Logger) http.Handler {
 	}
 	h := &handler{svc: svc, log: logger}
 	mux := http.NewServeMux()
-	aad := func(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
-		return endpoint{fn: fn, render: h.renderAADError}
+	aad := func(op string, fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+		return endpoint{op: op, fn: fn, render: h.renderAADError}
 	}
-	mux.Handle("GET /{tenant}/v2.0/.well-known/openid-configuration", aad(h.openIDConfigV2))
-	mux.Handle("GET /{tenant}/.well-known/openid-configuration", aad(h.openIDConfigV1))
-	mux.Handle("GET /{tenant}/discovery/v2.0/keys", aad(h.keys))
-	mux.Handle("GET /{tenant}/discovery/keys", aad(h.keys))
-	mux.Handle("GET /common/discovery/instance", aad(h.instanceDiscovery))
+	mux.Handle("GET /{tenant}/v2.0/.well-known/openid-configuration", aad("OpenIDConfiguration", h.openIDConfigV2))
+	mux.Handle("GET /{tenant}/.well-known/openid-configuration", aad("OpenIDConfiguration", h.openIDConfigV1))
+	mux.Handle("GET /{tenant}/discovery/v2.0/keys", aad("Keys", h.keys))
+	mux.Handle("GET /{tenant}/discovery/keys", aad("Keys", h.keys))
+	mux.Handle("GET /common/discovery/instance", aad("InstanceDiscovery", h.instanceDiscovery))
 	// MSAL spells it UserRealm; older clients use lower case.
-	mux.Handle("GET /common/UserRealm/{user}", aad(h.userRealm))
-	mux.Handle("GET /common/userrealm/{user}", aad(h.userRealm))
-	mux.Handle("POST /{tenant}/oauth2/v2.0/token", aad(h.tokenV2))
-	mux.Handle("POST /{tenant}/oauth2/token", aad(h.tokenV1))
-	mux.Handle("GET /msi/token", endpoint{fn: h.msiToken, render: h.renderMSIError})
+	mux.Handle("GET /common/UserRealm/{user}", aad("UserRealm", h.userRealm))
+	mux.Handle("GET /common/userrealm/{user}", aad("UserRealm", h.userRealm))
+	mux.Handle("POST /{tenant}/oauth2/v2.0/token", aad(OpToken, h.tokenV2))
+	mux.Handle("POST /{tenant}/oauth2/token", aad(OpTokenV1, h.tokenV1))
+	mux.Handle("GET /msi/token", endpoint{op: OpManagedIdentityToken, fn: h.msiToken, render: h.renderMSIError})
 	return mux
 }
 
+// The operations that issue tokens, as the handler names them in the
+// request's httpx.Note (the access log, the metrics): a 200 from one of
+// them issued a token.
+const (
+	OpToken                = "Token"
+	OpTokenV1              = "TokenV1"
+	OpManagedIdentityToken = "ManagedIdentityToken"
+)
+
+// IsTokenOperation reports whether op is one of the operations that issue tokens.
+func IsTokenOperation(op string) bool {
+	return op == OpToken || op == OpTokenV1 || op == OpManagedIdentityToken
+}
+
 // endpoint adapts a handler that returns an error; render writes the
-// failure in the endpoint's protocol (AADSTS JSON or MSI JSON).
+// failure in the endpoint's protocol (AADSTS JSON or MSI JSON). op is the
+// operation's name, noted for the server's access log and metrics.
 type endpoint struct {
+	op     string
 	fn     func(http.ResponseWriter, *http.Request) error
 	render func(http.ResponseWriter, *http.Request, error)
 }
 
 func (e endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	httpx.SetOperation(r.Context(), e.op)
 	if err := e.fn(w, r); err != nil {
 		e.render(w, r, err)
 	}

@@ -67,7 +67,7 @@ func (s *Server) buildHandlers() {
 	s.registerInsight(own)
 	own.Handle("POST /scopevault/placement", httpx.Handler{Serve: s.servePlacement, Render: s.renderInsightError})
 	own.Handle("GET /scopevault/hosts", httpx.Handler{Serve: s.serveHosts, Render: s.renderInsightError})
-	mux.Handle("/", onWire(wireEntra, entraOperation(), entra.NewHandler(s.Identity, s.cfg.Logger)))
+	mux.Handle("/", onWire(wireEntra, nil, entra.NewHandler(s.Identity, s.cfg.Logger)))
 	s.control = mux
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scopevault/scopevault"
+	"github.com/scopevault/scopevault/internal/entra"
 	"github.com/scopevault/scopevault/internal/httpx"
 	"github.com/scopevault/scopevault/internal/identity"
 )
@@ -81,45 +82,6 @@ func (m controlMux) Handle(pattern string, h http.Handler) {
 	m.ServeMux.Handle(pattern, onWire(wireControl, func(*http.Request) string { return pattern }, h))
 }
 
-// entraOps names the token service's operations by its routes
-// (internal/entra's handler). The table is matched, not the path parsed,
-// so an unknown path is "unknown" and the label set stays closed.
-var entraOps = map[string]string{
-	"GET /{tenant}/v2.0/.well-known/openid-configuration": "OpenIDConfiguration",
-	"GET /{tenant}/.well-known/openid-configuration":      "OpenIDConfiguration",
-	"GET /{tenant}/discovery/v2.0/keys":                   "Keys",
-	"GET /{tenant}/discovery/keys":                        "Keys",
-	"GET /common/discovery/instance":                      "InstanceDiscovery",
-	"GET /common/UserRealm/{user}":                        "UserRealm",
-	"GET /common/userrealm/{user}":                        "UserRealm",
-	"POST /{tenant}/oauth2/v2.0/token":                    opTokenV2,
-	"POST /{tenant}/oauth2/token":                         opTokenV1,
-	"GET /msi/token":                                      opTokenMSI,
-}
-
-// The token operations: a 200 from one of them issued a token.
-const (
-	opTokenV2  = "Token"
-	opTokenV1  = "TokenV1"
-	opTokenMSI = "ManagedIdentityToken"
-)
-
-func isTokenOp(op string) bool { return op == opTokenV2 || op == opTokenV1 || op == opTokenMSI }
-
-// entraOperation names a token-service request by entraOps.
-func entraOperation() func(*http.Request) string {
-	mux := http.NewServeMux()
-	for p := range entraOps {
-		mux.Handle(p, http.NotFoundHandler())
-	}
-	return func(r *http.Request) string {
-		if _, p := mux.Handler(r); p != "" {
-			return entraOps[p]
-		}
-		return ""
-	}
-}
-
 // notingVerifier is the token verifier that names the verified token's
 // principal in the request's Note: every wire authenticates bearer tokens
 // through the access path, which calls it.
@@ -139,7 +101,7 @@ func (v notingVerifier) VerifyToken(ctx context.Context, raw string) (*identity.
 func (s *Server) finish(ctx context.Context, r *http.Request, st *requestState, reqID string, start time.Time) {
 	d := time.Since(start)
 	op := st.note.Operation
-	tokenIssued := st.wire == wireEntra && isTokenOp(op) && st.status == http.StatusOK
+	tokenIssued := st.wire == wireEntra && entra.IsTokenOperation(op) && st.status == http.StatusOK
 	if st.note.Principal != "" || tokenIssued {
 		markAuthenticated(ctx)
 	}
