@@ -53,30 +53,43 @@ func IsAzureName(host string) bool {
 // not resolve to scopevault on this machine. hc's transport must be an
 // *http.Transport.
 func DialAzureNamesAt(hc *http.Client, serverURL string) error {
+	tr, ok := hc.Transport.(*http.Transport)
+	if !ok {
+		return fmt.Errorf("client: cannot route Azure's names: the HTTP transport is %T", hc.Transport)
+	}
+	tr = tr.Clone()
+	dial, err := AzureNamesDialer(serverURL, tr.DialContext)
+	if err != nil {
+		return err
+	}
+	tr.DialContext = dial
+	hc.Transport = tr
+	return nil
+}
+
+// DialFunc is an http.Transport's DialContext.
+type DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// AzureNamesDialer wraps dial (nil: a plain dialer) so that a connection to
+// an Azure name (IsAzureName) on the server's port goes to the server of
+// serverURL instead; every other address is dialed as given.
+func AzureNamesDialer(serverURL string, dial DialFunc) (DialFunc, error) {
 	u, err := url.Parse(serverURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return fmt.Errorf("client: the server URL %q is not an https URL", serverURL)
+		return nil, fmt.Errorf("client: the server URL %q is not an https URL", serverURL)
 	}
 	port := u.Port()
 	if port == "" {
 		port = "443"
 	}
 	server := net.JoinHostPort(u.Hostname(), port)
-	tr, ok := hc.Transport.(*http.Transport)
-	if !ok {
-		return fmt.Errorf("client: cannot route Azure's names: the HTTP transport is %T", hc.Transport)
-	}
-	tr = tr.Clone()
-	dial := tr.DialContext
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: 30 * time.Second}).DialContext
 	}
-	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if host, p, err := net.SplitHostPort(addr); err == nil && IsAzureName(host) && p == port {
 			addr = server
 		}
 		return dial(ctx, network, addr)
-	}
-	hc.Transport = tr
-	return nil
+	}, nil
 }
