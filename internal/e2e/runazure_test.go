@@ -125,6 +125,12 @@ func TestAzureNamesMode(t *testing.T) {
 			t.Errorf("scopevault hosts lacks %q:\n%s", want, hosts)
 		}
 	}
+	// The load command too reaches the names through the server's address.
+	kvload := filepath.Join(dir, "kvload")
+	run(t, root, environ(nil), "go", "build", "-o", kvload, "./bench/kvload")
+	if out := run(t, dir, environ(env), kvload, "-c", "1", "-d", "200ms", "-n", "50", "-t", "get,scope-get"); !strings.Contains(out, "get ") || !strings.Contains(out, "scope-get ") {
+		t.Errorf("kvload with Azure's names:\n%s", out)
+	}
 	// An unmodified azsecrets program, its environment as the env file has it.
 	out := run(t, dir, environ(env), sv, "run", "--azure", "--", azsecrets)
 	if !strings.Contains(out, "OK: all 12 operations") {
