@@ -77,10 +77,7 @@ func (s *Server) serveHosts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	view, err := s.Hosts(r.Context(), func(ctx context.Context, typ, id string) bool {
-		d, err := s.Authz.AuthorizeManagement(ctx, caller, typ+"/read", id)
-		return err == nil && d.Allowed
-	})
+	view, err := s.Hosts(r.Context(), s.readable(caller))
 	if err != nil {
 		return err
 	}

@@ -88,6 +88,16 @@ func (s *Server) authenticateInsight(r *http.Request) (*scopevault.Caller, error
 		"The access token has been obtained for wrong audience or resource. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.azure.com/'.")
 }
 
+// readable says whether c may read the resource of type typ (a provider's
+// resource type, "Microsoft.KeyVault/vaults") and id, as ARM decides it:
+// the diagram and the hosts view show only what it admits.
+func (s *Server) readable(c *scopevault.Caller) func(ctx context.Context, typ, id string) bool {
+	return func(ctx context.Context, typ, id string) bool {
+		d, err := s.Authz.AuthorizeManagement(ctx, c, typ+"/read", id)
+		return err == nil && d.Allowed
+	}
+}
+
 // mayRead checks action on scope for c, as ARM does, with ARM's 403.
 func (s *Server) mayRead(ctx context.Context, c *scopevault.Caller, action, scope string) error {
 	d, err := s.Authz.AuthorizeManagement(ctx, c, action, scope)
@@ -202,10 +212,7 @@ func (s *Server) serveDiagram(w http.ResponseWriter, r *http.Request, ex *explai
 		format = "svg"
 	}
 	ctx := r.Context()
-	visible := func(ctx context.Context, typ, id string) bool {
-		d, err := s.Authz.AuthorizeManagement(ctx, caller, typ+"/read", id)
-		return err == nil && d.Allowed
-	}
+	visible := s.readable(caller)
 	var g *explain.Diagram
 	switch format {
 	case "svg", "mermaid", "dot", "json":
