@@ -108,3 +108,24 @@ func TestUpPprof(t *testing.T) {
 		}
 	}
 }
+
+// TestUpAzureNamesFlag types `scopevault up --azure-names` as docs/clients.md
+// does (on a free port): the env file and az keyvault show name Azure's
+// hosts, and the CLI reads the vault through them with no hosts lines.
+func TestUpAzureNamesFlag(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	proc := startProcess(t, bin, dir, nil, "--azure-names")
+	defer func() { proc.Process.Signal(syscall.SIGTERM); proc.Wait() }()
+	env := MustEnvFile(t, dir)
+	env["SCOPEVAULT_CONFIG_DIR"] = t.TempDir()
+	port := strings.TrimPrefix(env["SCOPEVAULT_URL"], "https://localhost")
+	want := "https://scopevault-default.vault.azure.net" + port + "/"
+	if env["AZURE_KEYVAULT_URL"] != want || env["AZURE_AUTHORITY_HOST"] != "https://login.microsoftonline.com"+port+"/" {
+		t.Fatalf("env file: AZURE_KEYVAULT_URL=%q AZURE_AUTHORITY_HOST=%q, want Azure's names", env["AZURE_KEYVAULT_URL"], env["AZURE_AUTHORITY_HOST"])
+	}
+	if got := strings.TrimSpace(run(t, t.TempDir(), environ(env), bin, "az", "keyvault", "show", "-n", "scopevault-default", "--query", "properties.vaultUri", "-o", "tsv")); got != want {
+		t.Errorf("vaultUri = %q, want %q", got, want)
+	}
+	run(t, t.TempDir(), environ(env), bin, "az", "keyvault", "secret", "set", "--vault-name", "scopevault-default", "-n", "named", "--value", "v", "-o", "none")
+}
